@@ -1,0 +1,64 @@
+//! Server functions of sign-in. `login` and `login_options` are the only public ones: they
+//! live under `/api/public`, the one prefix the session layer lets through without a session.
+
+use crate::auth::types::{CurrentUser, LoginOptions};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Public. Checks the credentials, starts a new session (ending any this browser held) and
+/// sends the browser to the Users page.
+#[server(prefix = "/api/public", endpoint = "login")]
+pub async fn login(email: String, password: String, organization: Option<String>) -> Result<(), AppError> {
+    use crate::auth::server::{guard, service, session};
+    use crate::server::respond;
+
+    let state = guard::app_state()?;
+    let client = guard::client_info(&state);
+    let previous = guard::request_token();
+    let creds = service::Credentials { email, password, organization };
+    match service::sign_in(&state, &client, creds).await {
+        Ok(token) => {
+            if let Some(old) = previous {
+                session::end(&state, &old, "replaced").await?;
+            }
+            guard::set_cookie_header(&session::set_cookie(&state, &token));
+            leptos_axum::redirect("/users");
+            Ok(())
+        }
+        // Without JavaScript the form posts directly: send the browser back with the message.
+        Err(err) if respond::is_plain_form_post() => {
+            leptos_axum::redirect("/login?error=invalid");
+            Err(err)
+        }
+        Err(err) => respond::fail(err),
+    }
+}
+
+/// Public. Whether sign-in must ask for the organization (only when more than one exists).
+#[server(prefix = "/api/public", endpoint = "login_options")]
+pub async fn login_options() -> Result<LoginOptions, AppError> {
+    use crate::auth::server::{guard, repo};
+    let state = guard::app_state()?;
+    let orgs = repo::organization_count(&state.db).await?;
+    Ok(LoginOptions { ask_organization: orgs > 1 })
+}
+
+/// Any signed-in user. Ends this browser's session and sends it to sign-in.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::auth::server::{guard, service, session};
+    let permit = guard::signed_in().await?;
+    if let Some(token) = guard::request_token() {
+        service::sign_out(permit.state(), &token).await?;
+    }
+    guard::set_cookie_header(&session::clear_cookie(permit.state()));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Any signed-in user. Who they are, in which organization, and what they may do.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<CurrentUser, AppError> {
+    use crate::auth::server::guard;
+    Ok(guard::signed_in().await?.current_user())
+}

@@ -1,0 +1,81 @@
+//! The sign-in page. A plain form that works before (and without) the WASM; once hydrated it
+//! submits in place and shows messages beside the fields.
+
+use crate::auth::api::{login_options, Login};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let options = Resource::new(|| (), |_| login_options());
+    let query = use_query_map();
+    let error = move || login.value().get().and_then(Result::err);
+    // Without WASM a failed sign-in comes back as /login?error=invalid.
+    let general = move || match error() {
+        Some(AppError::Validation(_)) => None,
+        Some(err) => Some(err.to_string()),
+        None if query.read().get("error").is_some() => Some(AppError::InvalidCredentials.to_string()),
+        None => None,
+    };
+    let field = move |name: &'static str| move || error().and_then(|e| e.field_message(name));
+
+    view! {
+        <Title text="Sign in · Roster"/>
+        <main class="auth-page">
+            <div class="auth-card">
+                <div class="brand">
+                    <span class="brand-mark" aria-hidden="true">"R"</span>
+                    <span class="brand-name">"Roster"</span>
+                </div>
+                <h1>"Sign in"</h1>
+                <p class="page-description">"Manage the people in your organization."</p>
+                <ActionForm action=login attr:class="form" attr:novalidate="">
+                    {move || general().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
+                    <TextField name="email" label="Email" kind="email" autocomplete="username" error=Signal::derive(field("email"))/>
+                    <TextField name="password" label="Password" kind="password" autocomplete="current-password" error=Signal::derive(field("password"))/>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            options.await.ok().filter(|o| o.ask_organization).map(|_| view! {
+                                <TextField name="organization" label="Organization" kind="text" autocomplete="organization"
+                                    error=Signal::derive(|| None)/>
+                            })
+                        })}
+                    </Suspense>
+                    <button type="submit" class="button button-primary button-block" disabled=move || login.pending().get()>
+                        {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}
+
+/// A labelled input with its error message beside it, tied together for screen readers.
+#[component]
+fn TextField(
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The server half of authentication: passwords, tokens, sessions and the permission guard.
+
+pub mod guard;
+pub mod password;
+pub mod repo;
+pub mod service;
+pub mod session;
+pub mod token;

@@ -1,0 +1,154 @@
+//! Server-side sessions: the cookie that names one, resolving it on each request, starting and
+//! ending one. The cookie holds a 256-bit random token; the database holds only its SHA-256.
+
+use super::repo::{self, NewSession};
+use super::token::{hash_token, Token};
+use crate::auth::types::Permission;
+use crate::server::ids::{new_id, now_ms};
+use crate::server::state::AppState;
+use http::HeaderMap;
+
+pub const COOKIE: &str = "roster_session";
+
+/// `last_active_at` is written at most this often per session, not on every request.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// Who is making this request: resolved once per request by the session layer and read by
+/// the permission guard.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub session_id: String,
+    pub user_id: String,
+    pub org_id: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub org_name: String,
+    pub permissions: Vec<Permission>,
+}
+
+/// The session token in a request's `Cookie` headers, if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The `Set-Cookie` value that hands the browser its session token.
+pub fn set_cookie(state: &AppState, token: &Token) -> String {
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    let max_age = state.settings.session_absolute.as_secs();
+    format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", token.expose())
+}
+
+/// The `Set-Cookie` value that makes the browser forget its session token.
+pub fn clear_cookie(state: &AppState) -> String {
+    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// The live session named by `token`, with its user's current permissions.
+pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
+    let now = now_ms();
+    let idle_ms = i64::try_from(state.settings.session_idle.as_millis()).unwrap_or(i64::MAX);
+    let Some(row) = repo::find_live_session(&state.db, &hash_token(token), now, now.saturating_sub(idle_ms)).await?
+    else {
+        return Ok(None);
+    };
+    if now - row.last_active_at > TOUCH_EVERY_MS {
+        repo::touch_session(&state.db, &row.id, now).await?;
+    }
+    let permissions = repo::permission_keys(&state.db, &row.user_id)
+        .await?
+        .iter()
+        .filter_map(|k| Permission::from_key(k))
+        .collect();
+    Ok(Some(Authenticated {
+        session_id: row.id,
+        user_id: row.user_id,
+        org_id: row.org_id,
+        user_name: row.user_name,
+        user_email: row.user_email,
+        org_name: row.org_name,
+        permissions,
+    }))
+}
+
+/// Where a request comes from, as sessions and login attempts record it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip_address: String,
+    pub user_agent: String,
+}
+
+impl ClientInfo {
+    /// Browser and operating system, for the Device column of Sessions.
+    pub fn device(&self) -> String {
+        let Some(ua) = woothee::parser::Parser::new().parse(&self.user_agent) else {
+            return "Unknown device".into();
+        };
+        let browser = if ua.name == woothee::woothee::VALUE_UNKNOWN { "Unknown browser" } else { ua.name };
+        let os = if ua.os == woothee::woothee::VALUE_UNKNOWN { "unknown OS" } else { ua.os };
+        format!("{browser} on {os}")
+    }
+}
+
+/// Starts a session for `user_id` and returns its token (to be set as the cookie).
+pub async fn start(state: &AppState, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
+    let token = Token::generate();
+    let now = now_ms();
+    let absolute_ms = i64::try_from(state.settings.session_absolute.as_millis()).unwrap_or(i64::MAX);
+    repo::insert_session(
+        &state.db,
+        &NewSession {
+            id: &new_id(),
+            token_hash: &token.hash(),
+            user_id,
+            org_id,
+            ip_address: &client.ip_address,
+            user_agent: &client.user_agent,
+            device: &client.device(),
+            now,
+            expires_at: now.saturating_add(absolute_ms),
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Ends the session named by `token` (sign-out, or replaced at sign-in).
+pub async fn end(state: &AppState, token: &str, reason: &str) -> Result<(), sqlx::Error> {
+    repo::end_session_by_hash(&state.db, &hash_token(token), reason, now_ms()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.append(http::header::COOKIE, HeaderValue::from_static("theme=dark; roster_session=abc123; x=1"));
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc123"));
+        let mut empty = HeaderMap::new();
+        empty.append(http::header::COOKIE, HeaderValue::from_static("roster_session="));
+        assert_eq!(token_from_headers(&empty), None);
+        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn device_names_browser_and_os() {
+        let client = ClientInfo {
+            ip_address: "127.0.0.1".into(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36".into(),
+        };
+        assert_eq!(client.device(), "Chrome on Linux");
+        assert_eq!(ClientInfo::default().device(), "Unknown device");
+    }
+}

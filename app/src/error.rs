@@ -1,0 +1,108 @@
+//! The one error type of Roster, shared by the server and the browser.
+//!
+//! Server functions return `Result<T, AppError>`; the client matches on the variant to send an
+//! expired session to sign-in or to show field errors beside their fields. Internal causes are
+//! logged on the server and never sent: the browser only learns that something went wrong.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message for one field of a form, keyed by the field's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session: the browser goes to sign-in.
+    #[error("Your session has ended. Please sign in again.")]
+    Unauthenticated,
+    /// Signed in, but without the permission this needs.
+    #[error("You don't have permission to do this. Contact your administrator.")]
+    Forbidden,
+    /// Missing, or belonging to another organization (the two are never told apart).
+    #[error("Not found.")]
+    NotFound,
+    /// Someone else changed the same thing first, or a unique value is taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Bad input: one message per field, shown next to the field.
+    #[error("Please correct the highlighted fields.")]
+    Validation(Vec<FieldError>),
+    /// Sign-in failed; deliberately says nothing about why.
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    /// Anything else. The cause is in the server log under the request id.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the function (network down, bad arguments…).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError { field: field.to_owned(), message: message.into() }])
+    }
+
+    /// The message for `field`, when this is a validation error that names it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Validation(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Validation(_) => 422,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_message_finds_the_named_field_only() {
+        let err = AppError::validation("email", "Enter an email address");
+        assert_eq!(err.field_message("email").as_deref(), Some("Enter an email address"));
+        assert_eq!(err.field_message("name"), None);
+        assert_eq!(AppError::Forbidden.field_message("email"), None);
+    }
+
+    #[test]
+    fn errors_round_trip_through_the_wire_encoding() {
+        let err = AppError::validation("email", "Taken");
+        let bytes = err.ser();
+        assert_eq!(AppError::de(bytes), err);
+    }
+}

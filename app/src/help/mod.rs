@@ -1,0 +1,3 @@
+//! The in-app help page, `/user-management`: the product's help text.
+
+pub mod page;

@@ -1,0 +1,3 @@
+//! Server half of invitations.
+
+pub mod repo;

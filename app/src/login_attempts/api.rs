@@ -1,0 +1,19 @@
+//! Server functions of the Login Attempts page.
+
+use crate::error::AppError;
+use crate::login_attempts::types::LoginAttemptList;
+use leptos::prelude::*;
+
+/// Requires `login_attempts.view`. The organization's most recent sign-in attempts.
+#[server(endpoint = "list_login_attempts")]
+pub async fn list_login_attempts() -> Result<LoginAttemptList, AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    use crate::server::respond;
+    let result = async {
+        let permit = guard::require(Permission::LoginAttemptsView).await?;
+        crate::login_attempts::server::service::list_recent(&permit, 100).await
+    }
+    .await;
+    result.or_else(respond::fail)
+}

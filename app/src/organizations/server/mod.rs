@@ -1,0 +1,4 @@
+//! Server half of organizations.
+
+pub mod repo;
+pub mod service;

@@ -1,0 +1,125 @@
+//! One handle over SQLite (the embedded default) or Postgres.
+//!
+//! An enum of the two native pools rather than `sqlx::Any`: each side keeps its own types, and a
+//! query written once in the portable subset runs on either through [`on_db!`]. Where the
+//! dialects must differ (search, locking) a repository matches on the enum itself.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the native pool of whichever database `$db` is.
+/// The body is compiled once per database, so it must use only portable SQL.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($pool) => $body,
+            $crate::server::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` (an expression returning `Result<T, AppError>`) inside a write transaction,
+/// `$tx` being the transaction, commits when it returns `Ok` and evaluates to the `T`; an error
+/// rolls back and returns from the enclosing function. On SQLite the transaction starts with `BEGIN IMMEDIATE`:
+/// it takes the write lock up front (waiting out the busy timeout), so it can never fail with
+/// "database is locked" when upgrading from a read, which deferred transactions can.
+#[macro_export]
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = async { $body }.await?;
+                $tx.commit().await?;
+                out
+            }
+            $crate::server::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = async { $body }.await?;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file and its
+    /// folder when missing.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await?;
+            return Ok(Db::Postgres(pool));
+        }
+        if !url.starts_with("sqlite:") {
+            return Err(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite:// or postgres://, not {url:?}").into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Applies the migrations of this database's dialect.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+    }
+
+    /// A cheap round trip, for the readiness probe.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+
+    pub fn dialect(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// True when `err` is a unique-constraint violation (by kind: SQLite reports no constraint name).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}

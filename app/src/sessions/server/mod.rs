@@ -1,0 +1,3 @@
+//! Server half of sessions.
+
+pub mod repo;

@@ -1,0 +1,32 @@
+//! SQL for the Sessions list.
+
+use crate::on_db;
+use crate::server::db::Db;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionListRow {
+    pub id: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub device: String,
+    pub ip_address: String,
+    pub created_at: i64,
+    pub last_active_at: i64,
+}
+
+/// The organization's live sessions, most recently active first.
+pub async fn live(db: &Db, org_id: &str, now: i64, idle_since: i64, limit: i64) -> Result<Vec<SessionListRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as::<_, SessionListRow>(
+        "SELECT s.id, u.name AS user_name, u.email AS user_email, s.device, s.ip_address, s.created_at, s.last_active_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.org_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_active_at > $3
+         ORDER BY s.last_active_at DESC, s.id DESC LIMIT $4",
+    )
+    .bind(org_id)
+    .bind(now)
+    .bind(idle_since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)
+}

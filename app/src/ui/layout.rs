@@ -1,0 +1,109 @@
+//! The app shell: a fixed sidebar (product, organization, the four pages, help, the signed-in
+//! user with Sign out) and the content column. Under ~768 px the sidebar becomes a drawer.
+
+use crate::auth::api::{current_user, Logout};
+use crate::ui::icons;
+use crate::ui::load::go_to_sign_in;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    let logout = ServerAction::<Logout>::new();
+    let drawer_open = RwSignal::new(false);
+    let location = use_location();
+    // A navigation closes the drawer.
+    Effect::new(move |_| {
+        location.pathname.track();
+        drawer_open.set(false);
+    });
+
+    view! {
+        <div class="app" class:drawer-open=move || drawer_open.get()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="topbar">
+                <button
+                    type="button"
+                    class="menu-button"
+                    aria-controls="sidebar"
+                    aria-expanded=move || drawer_open.get().to_string()
+                    on:click=move |_| drawer_open.update(|open| *open = !*open)
+                >
+                    {icons::menu()}
+                    <span>"Menu"</span>
+                </button>
+                <span class="brand-name">"Roster"</span>
+            </header>
+            <aside id="sidebar" class="sidebar">
+                <div class="brand">
+                    <span class="brand-mark" aria-hidden="true">"R"</span>
+                    <span class="brand-name">"Roster"</span>
+                </div>
+                <Suspense fallback=|| view! { <p class="org-name skeleton-text">"\u{a0}"</p> }>
+                    {move || Suspend::new(async move {
+                        me.await.map(|me| view! { <p class="org-name" title="Organization">{me.org_name}</p> }).ok()
+                    })}
+                </Suspense>
+                <nav aria-label="Main">
+                    <ul class="nav-list">
+                        <li><A href="/users">{icons::users()}<span>"Users"</span></A></li>
+                        <li><A href="/invitations">{icons::mail()}<span>"Invitations"</span></A></li>
+                        <li><A href="/sessions">{icons::monitor()}<span>"Sessions"</span></A></li>
+                        <li><A href="/login-attempts">{icons::log_in()}<span>"Login Attempts"</span></A></li>
+                    </ul>
+                </nav>
+                <div class="sidebar-footer">
+                    <A href="/user-management" attr:class="help-link">{icons::help()}<span>"Help"</span></A>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match me.await {
+                                Ok(me) => view! {
+                                    <div class="account">
+                                        <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
+                                        <span class="account-text">
+                                            <span class="account-name">{me.name}</span>
+                                            <span class="account-email" title=me.email.clone()>{me.email.clone()}</span>
+                                        </span>
+                                    </div>
+                                }.into_any(),
+                                Err(AppError::Unauthenticated) => {
+                                    go_to_sign_in();
+                                    ().into_any()
+                                }
+                                Err(_) => ().into_any(),
+                            }
+                        })}
+                    </Suspense>
+                    <ActionForm action=logout attr:class="sign-out">
+                        <button type="submit" class="button button-ghost">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </aside>
+            <div class="scrim" on:click=move |_| drawer_open.set(false)></div>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+/// Up to two initials for the avatar: "Ada Lovelace" → "AL".
+pub fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_letters_of_two_words() {
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("grace"), "G");
+        assert_eq!(initials("Jean Luc Picard"), "JL");
+        assert_eq!(initials(""), "");
+    }
+}

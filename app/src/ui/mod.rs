@@ -1,0 +1,9 @@
+//! Shared presentational components: layout, tables, badges, times. No server functions here.
+
+pub mod badge;
+pub mod icons;
+pub mod layout;
+pub mod load;
+pub mod page_header;
+pub mod table;
+pub mod time;

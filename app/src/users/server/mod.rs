@@ -1,0 +1,5 @@
+//! Server half of users.
+
+pub mod provisioning;
+pub mod repo;
+pub mod service;

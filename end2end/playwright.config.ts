@@ -1,0 +1,62 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser tests against the release build (some WASM breakage shows only after wasm-opt).
+// `cargo xtask e2e` builds it; this config starts the built server on a fresh SQLite database,
+// seeded through the CLI, and drives Debian's Chromium (no browser download).
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const baseURL = `http://127.0.0.1:${port}`;
+export const OWNER = { email: "owner@example.com", password: "owner-password-e2e", name: "Olivia Owner" };
+export const MEMBER = { email: "member@example.com", password: "member-password-e2e", name: "Max Member" };
+
+const roster = "../target/release/roster";
+const seed = [
+  "rm -rf .tmp",
+  `${roster} org create acme --name "Acme Corp"`,
+  `ROSTER_PASSWORD=${OWNER.password} ${roster} user add --org acme --email ${OWNER.email} --name "${OWNER.name}" --role Owner`,
+  `ROSTER_PASSWORD=${MEMBER.password} ${roster} user add --org acme --email ${MEMBER.email} --name "${MEMBER.name}" --role Member`,
+  `exec ${roster}`,
+].join(" && ");
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: seed,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: "sqlite://.tmp/e2e.db",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_ENV: "PROD",
+      LEPTOS_OUTPUT_NAME: "roster",
+      LEPTOS_HASH_FILES: process.env.LEPTOS_HASH_FILES ?? "true",
+      ROSTER_PUBLIC_URL: baseURL,
+      RUST_LOG: "warn",
+    },
+  },
+});

@@ -1,0 +1,112 @@
+//! The command line: `roster` serves; `roster org create` and `roster user add` administer.
+
+use crate::serve::open_database;
+use app::auth::types::BuiltinRole;
+use app::error::AppError;
+use app::organizations::server::{repo as orgs, service as org_service};
+use app::organizations::types::OrgSlug;
+use app::users::server::provisioning::{add_account, NewAccount};
+use app::users::types::{DisplayName, Email};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Roster: user management for your organization.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Manage organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization with the Owner, Admin and Member roles.
+    Create {
+        /// Short name: letters, digits, inner hyphens (e.g. acme).
+        slug: String,
+        /// Display name (e.g. "Acme Corp").
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an active user. The password comes from ROSTER_PASSWORD or a prompt.
+    Add {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Owner, Admin or Member.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn describe(err: AppError) -> String {
+    match err {
+        AppError::Validation(fields) => fields.into_iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+pub async fn org_create(database_url: &str, slug: &str, name: &str) -> Result<String, String> {
+    let slug = OrgSlug::parse(slug)?;
+    let db = open_database(database_url).await?;
+    let org = org_service::create_organization(&db, &slug, name).await.map_err(describe)?;
+    db.close().await;
+    Ok(format!("Created organization {:?} ({}) with the roles Owner, Admin and Member.", org.name, org.slug))
+}
+
+pub async fn user_add(
+    database_url: &str,
+    org: &str,
+    email: &str,
+    name: &str,
+    role: &str,
+    password: String,
+) -> Result<String, String> {
+    let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
+    let name = DisplayName::parse(name).map_err(|e| format!("--name: {e}"))?;
+    let role = BuiltinRole::parse(role).ok_or_else(|| format!("--role: {role:?} is not a role; use Owner, Admin or Member."))?;
+    let slug = OrgSlug::parse(org)?;
+    let db = open_database(database_url).await?;
+    let org = orgs::find_by_slug(&db, slug.as_str())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("There is no organization {:?}. Create it with: roster org create {} --name \"…\"", slug.as_str(), slug.as_str()))?;
+    let account = NewAccount { org_id: org.id, email: email.clone(), name, role, password };
+    add_account(&db, account).await.map_err(describe)?;
+    db.close().await;
+    Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
+}
+
+/// The password for `user add`: ROSTER_PASSWORD, or asked twice without echo.
+pub fn read_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("ROSTER_PASSWORD") {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| format!("cannot read the password: {e} (set ROSTER_PASSWORD)"))?;
+    let again = rpassword::prompt_password("Password again: ").map_err(|e| format!("cannot read the password: {e}"))?;
+    if first != again {
+        return Err("The passwords do not match.".into());
+    }
+    Ok(first)
+}

@@ -1,0 +1,9 @@
+//! The `roster` server: configuration, router, middleware, first start and the admin CLI.
+//! Integration tests use this library to start the real app on a random port.
+
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod router;
+pub mod serve;

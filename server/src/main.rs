@@ -1,0 +1,72 @@
+//! `roster`: serves the app, or runs an admin command (see `roster --help`).
+
+use clap::Parser;
+use leptos::prelude::get_configuration;
+use server::cli::{self, Cli, Command, OrgCommand, UserCommand};
+use server::config::Config;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    init_tracing(config.log_json);
+    let result = match Cli::parse().command {
+        None | Some(Command::Serve) => serve(config).await.map(|()| String::new()),
+        Some(Command::Org { command: OrgCommand::Create { slug, name } }) => {
+            cli::org_create(&config.database_url, &slug, &name).await
+        }
+        Some(Command::User { command: UserCommand::Add { org, email, name, role } }) => match cli::read_password() {
+            Ok(password) => cli::user_add(&config.database_url, &org, &email, &name, &role, password).await,
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(message) => {
+            if !message.is_empty() {
+                println!("{message}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let leptos = get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
+    let dev = matches!(leptos.env, leptos::config::Env::DEV);
+    let db = server::serve::open_database(&config.database_url).await?;
+    tracing::info!(database = %server::serve::redact(&config.database_url), dialect = db.dialect(), "database ready");
+    if let Some(notice) = server::bootstrap::first_start(&db, &config.bootstrap, &config.settings.public_url).await? {
+        println!("{notice}");
+    }
+    let addr = leptos.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
+    let state = app::server::state::AppState { db: db.clone(), settings: config.settings };
+    server::serve::run(listener, state, leptos, dev, server::serve::shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

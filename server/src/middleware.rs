@@ -1,0 +1,128 @@
+//! The layers every request passes: deny-by-default sessions, same-origin writes, security
+//! headers.
+
+use app::auth::server::session::{self, Authenticated};
+use app::error::AppError;
+use app::server::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Paths reachable without a session. Everything else, including every server function not
+/// under `/api/public/`, needs one.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path.starts_with("/api/public/")
+        || path.starts_with("/pkg/")
+        || path == "/favicon.svg"
+        || path == "/healthz"
+        || path == "/readyz"
+}
+
+/// Resolves the session cookie once per request and stores the result for the permission
+/// guard. Without a live session a page load goes to `/login` and a server function gets 401.
+pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let auth: Option<Authenticated> = match session::token_from_headers(req.headers()) {
+        Some(token) => match session::resolve(&state, &token).await {
+            Ok(auth) => auth,
+            Err(err) => {
+                tracing::error!(%err, "could not resolve the session");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        None => None,
+    };
+    match auth {
+        Some(auth) => {
+            if path == "/login" {
+                return Redirect::to("/users").into_response();
+            }
+            req.extensions_mut().insert(auth);
+            next.run(req).await
+        }
+        None if is_public(&path) => next.run(req).await,
+        None if path.starts_with("/api/") => unauthenticated(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+fn unauthenticated() -> Response {
+    let body = serde_json::to_string(&AppError::Unauthenticated).unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::UNAUTHORIZED)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| StatusCode::UNAUTHORIZED.into_response())
+}
+
+/// Refuses state-changing requests that a browser sent from another site. SameSite cookies
+/// already stop most; this also covers same-site subdomains and old browsers.
+pub async fn same_origin_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_site_fetch = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let foreign_origin = match origin {
+        None => false,
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+            origin != state.settings.public_url && Some(origin_host) != host
+        }
+    };
+    if cross_site_fetch || foreign_origin {
+        tracing::warn!(?origin, ?fetch_site, "refused a cross-origin write");
+        return (StatusCode::FORBIDDEN, "Cross-origin request refused").into_response();
+    }
+    next.run(req).await
+}
+
+/// Security headers on every response, and cache headers for static files.
+pub async fn security_headers(dev: bool, req: Request, next: Next) -> Response {
+    let static_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    // Leptos streams hydration data in inline scripts, hence 'unsafe-inline' for scripts;
+    // WASM needs 'wasm-unsafe-eval'. `cargo leptos watch` reloads over a websocket.
+    let connect = if dev { "'self' ws://127.0.0.1:* ws://localhost:*" } else { "'self'" };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if static_asset && res.status().is_success() {
+        // File names carry a content hash (cargo-leptos `hash-files`), so they never change.
+        let cache = if dev { "no-cache" } else { "public, max-age=31536000, immutable" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    } else if !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_sign_in_assets_and_probes_are_public() {
+        for path in ["/login", "/api/public/login", "/pkg/roster.wasm", "/healthz", "/readyz", "/favicon.svg"] {
+            assert!(is_public(path), "{path} should be public");
+        }
+        for path in ["/", "/users", "/api/list_users", "/api/logout", "/login/x", "/api/publicity"] {
+            assert!(!is_public(path), "{path} should need a session");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The admin command line: `roster org create` and `roster user add`.
+
+use crate::helpers::*;
+use server::cli::{org_create, user_add};
+
+async fn database_url() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (format!("sqlite://{}/cli.db", dir.path().display()), dir)
+}
+
+#[tokio::test]
+async fn creating_an_organization_and_adding_a_user_lets_them_sign_in() {
+    let (url, _dir) = database_url().await;
+    let created = org_create(&url, "acme", "Acme Corp").await.unwrap();
+    assert!(created.contains("Acme Corp"));
+    let added = user_add(&url, "acme", "ada@example.com", "Ada Lovelace", "admin", PASSWORD.into()).await.unwrap();
+    assert_eq!(added, "Added ada@example.com to \"Acme Corp\" as Admin.");
+
+    let db = server::serve::open_database(&url).await.unwrap();
+    let roles: Vec<String> = app::on_db!(&db, pool => sqlx::query_scalar(
+        "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.email = $1",
+    ).bind("ada@example.com").fetch_all(pool).await).unwrap();
+    assert_eq!(roles, ["Admin"]);
+}
+
+#[tokio::test]
+async fn the_cli_refuses_bad_input_with_clear_messages_and_changes_nothing() {
+    let (url, _dir) = database_url().await;
+    org_create(&url, "acme", "Acme").await.unwrap();
+    user_add(&url, "acme", "ada@example.com", "Ada", "Owner", PASSWORD.into()).await.unwrap();
+
+    let again = org_create(&url, "acme", "Other").await.unwrap_err();
+    assert!(again.contains("already exists"), "{again}");
+    let bad_slug = org_create(&url, "a b", "Other").await.unwrap_err();
+    assert!(bad_slug.contains("not a valid organization slug"), "{bad_slug}");
+
+    let existing = user_add(&url, "acme", "ADA@example.com", "Ada 2", "Member", PASSWORD.into()).await.unwrap_err();
+    assert!(existing.contains("already exists"), "{existing}");
+    let unknown_org = user_add(&url, "nope", "bo@example.com", "Bo", "Member", PASSWORD.into()).await.unwrap_err();
+    assert!(unknown_org.contains("There is no organization \"nope\""), "{unknown_org}");
+    let weak = user_add(&url, "acme", "bo@example.com", "Bo", "Member", "short".into()).await.unwrap_err();
+    assert!(weak.contains("at least 12 characters"), "{weak}");
+    let role = user_add(&url, "acme", "bo@example.com", "Bo", "Root", PASSWORD.into()).await.unwrap_err();
+    assert!(role.contains("not a role"), "{role}");
+    let email = user_add(&url, "acme", "bo@", "Bo", "Member", PASSWORD.into()).await.unwrap_err();
+    assert!(email.contains("--email"), "{email}");
+
+    let db = server::serve::open_database(&url).await.unwrap();
+    let users: i64 = app::on_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await).unwrap();
+    assert_eq!(users, 1, "nothing was added by the refused commands");
+}
+
+#[tokio::test]
+async fn first_start_creates_the_organization_and_an_owner_once() {
+    let (url, _dir) = database_url().await;
+    let db = server::serve::open_database(&url).await.unwrap();
+    let boot = server::config::Bootstrap {
+        org_slug: "default".into(),
+        org_name: "My Organization".into(),
+        owner_email: "owner@example.com".into(),
+        owner_name: "Organization Owner".into(),
+        owner_password: None,
+    };
+
+    let notice = server::bootstrap::first_start(&db, &boot, "http://127.0.0.1:3000").await.unwrap().unwrap();
+    assert!(notice.contains("owner@example.com") && notice.contains("http://127.0.0.1:3000/login"), "{notice}");
+    let password = notice.lines().find_map(|l| l.trim().strip_prefix("Password: ")).unwrap().trim().to_owned();
+    assert_eq!(password.len(), 20);
+
+    assert!(server::bootstrap::first_start(&db, &boot, "http://x").await.unwrap().is_none(), "only on an empty database");
+}

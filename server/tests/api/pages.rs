@@ -1,0 +1,171 @@
+//! Pages as a browser loads them: server-rendered, behind the session, with probes and headers.
+
+use crate::helpers::*;
+use app::auth::types::BuiltinRole;
+
+#[tokio::test]
+async fn a_page_without_a_session_goes_to_sign_in() {
+    let app = spawn_app().await;
+    for path in ["/", "/users", "/invitations", "/sessions", "/login-attempts", "/user-management", "/nowhere"] {
+        let res = browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{path}");
+        assert_eq!(res.headers()["location"], "/login", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_sign_in_page_is_public_and_has_its_labelled_fields() {
+    let app = spawn_app().await;
+    app.create_org("acme", "Acme").await;
+
+    let res = browser().get(app.url("/login")).send().await.unwrap();
+
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for needle in [r#"<label for="email">Email</label>"#, r#"<label for="password">Password</label>"#, "Sign in"] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(!html.contains(r#"for="organization""#), "a single organization is never asked for");
+}
+
+#[tokio::test]
+async fn with_two_organizations_sign_in_asks_which_and_finds_the_right_account() {
+    let app = spawn_app().await;
+    let acme = app.create_org("acme", "Acme").await;
+    let globex = app.create_org("globex", "Globex").await;
+    app.add_user(&acme, "sam@example.com", "Sam at Acme", BuiltinRole::Owner).await;
+    app.add_user(&globex, "sam@example.com", "Sam at Globex", BuiltinRole::Owner).await;
+
+    let html = browser().get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"for="organization""#));
+
+    let client = browser();
+    let ambiguous = app.login(&client, "sam@example.com", PASSWORD).await;
+    assert_eq!(ambiguous.status(), 401);
+    let res = client
+        .post(app.url("/api/public/login"))
+        .form(&[("email", "sam@example.com"), ("password", PASSWORD), ("organization", "globex")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let me: app::auth::types::CurrentUser = app.call(&client, "/api/current_user", &[]).await.json().await.unwrap();
+    assert_eq!(me.name, "Sam at Globex");
+}
+
+#[tokio::test]
+async fn the_users_page_is_rendered_on_the_server_with_the_organizations_users() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    app.add_user(&org, "grace@example.com", "Grace Hopper", BuiltinRole::Member).await;
+    let other = app.create_org("globex", "Globex").await;
+    app.add_user(&other, "hank@globex.example", "Hank Scorpio", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    let res = client.get(app.url("/users")).send().await.unwrap();
+
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for needle in ["Ada Lovelace", "grace@example.com", "Grace Hopper", "Owner", "Member", "Active", "Never", "Last Login", "Acme"] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(!html.contains("Hank"), "another organization's users never show");
+    assert!(html.contains(r#"aria-current="page""#), "the current page is marked in the sidebar");
+}
+
+#[tokio::test]
+async fn the_root_goes_to_users() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    let res = client.get(app.url("/")).send().await.unwrap();
+
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], "/users");
+}
+
+#[tokio::test]
+async fn every_page_renders_for_an_owner() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    for (path, heading, column) in [
+        ("/invitations", "Invitations", "Expires"),
+        ("/sessions", "Sessions", "Last Active"),
+        ("/login-attempts", "Login Attempts", "Reason"),
+        ("/user-management", "User Management", "Troubleshooting"),
+    ] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path} heading");
+        assert!(html.contains(column), "{path} shows {column}");
+    }
+}
+
+#[tokio::test]
+async fn the_sessions_and_login_attempts_pages_show_real_rows() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    app.login(&browser(), "ada@example.com", "wrong password here").await;
+    let client = app.signed_in("ada@example.com").await;
+
+    let sessions = client.get(app.url("/sessions")).send().await.unwrap().text().await.unwrap();
+    assert!(sessions.contains("Chrome on Linux") && sessions.contains("127.0.0.1") && sessions.contains("This browser"));
+
+    let attempts = client.get(app.url("/login-attempts")).send().await.unwrap().text().await.unwrap();
+    assert!(attempts.contains("Wrong password") && attempts.contains("Success") && attempts.contains("Failed"));
+}
+
+#[tokio::test]
+async fn probes_answer_without_a_session() {
+    let app = spawn_app().await;
+    let live = browser().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!((live.status().as_u16(), live.text().await.unwrap()), (200, "ok".to_owned()));
+    let ready = browser().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn the_readiness_probe_fails_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.close().await;
+    let ready = browser().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_a_request_id() {
+    let app = spawn_app().await;
+    let res = browser().get(app.url("/login")).send().await.unwrap();
+    let h = res.headers();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h.contains_key("referrer-policy"));
+    assert!(!h["x-request-id"].is_empty());
+}
+
+#[tokio::test]
+async fn a_cross_site_write_is_refused() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+
+    let res = browser()
+        .post(app.url("/api/public/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE org_id = $1", &org.id).await, 0);
+}

@@ -1,0 +1,242 @@
+//! Sign-in, sign-out and sessions, with every attempt recorded.
+
+use crate::helpers::*;
+use app::auth::types::BuiltinRole;
+use app::error::AppError;
+
+async fn attempt(app: &TestApp, email: &str) -> (String, Option<String>, String, String) {
+    let row = app::on_db!(&app.db, pool => sqlx::query_as::<_, (String, Option<String>, String, String)>(
+        "SELECT status, reason, ip_address, user_agent FROM login_attempts WHERE email = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await);
+    row.expect("an attempt was recorded")
+}
+
+async fn assert_refused(res: reqwest::Response) {
+    assert_eq!(res.status(), 401);
+    assert!(session_cookie(&res).is_none(), "a failed sign-in must not set a session cookie");
+    let err: AppError = res.json().await.expect("error body");
+    assert_eq!(err, AppError::InvalidCredentials);
+    assert_eq!(err.to_string(), "Invalid email or password");
+}
+
+#[tokio::test]
+async fn signing_in_starts_a_session_and_records_a_success() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = browser();
+
+    let res = app.login(&client, "Ada@Example.com ", PASSWORD).await;
+
+    assert_eq!(res.status(), 200);
+    let cookie = session_cookie(&res).expect("session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert_eq!(cookie_value(&cookie).len(), 43, "256-bit token, base64url");
+    let token = cookie_value(&cookie);
+    let stored = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE token_hash = $1", &token).await;
+    assert_eq!(stored, 0, "the raw token is never stored");
+
+    let me: app::auth::types::CurrentUser = app.call(&client, "/api/current_user", &[]).await.json().await.unwrap();
+    assert_eq!((me.email.as_str(), me.org_name.as_str()), ("ada@example.com", "Acme"));
+
+    let (status, reason, ip, ua) = attempt(&app, "Ada@Example.com").await;
+    assert_eq!((status.as_str(), reason, ip.as_str(), ua.as_str()), ("success", None, "127.0.0.1", BROWSER_UA));
+    let last_login = app.scalar_i64("SELECT COUNT(*) FROM users WHERE email = $1 AND last_login_at IS NOT NULL", "ada@example.com").await;
+    assert_eq!(last_login, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_generically_and_recorded() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+
+    assert_refused(app.login(&browser(), "ada@example.com", "not the password").await).await;
+
+    let (status, reason, _, _) = attempt(&app, "ada@example.com").await;
+    assert_eq!((status.as_str(), reason.as_deref()), ("failed", Some("Wrong password")));
+}
+
+#[tokio::test]
+async fn an_unknown_email_is_refused_the_same_way_and_recorded() {
+    let app = spawn_app().await;
+    app.create_org("acme", "Acme").await;
+
+    assert_refused(app.login(&browser(), "nobody@example.com", PASSWORD).await).await;
+
+    let (status, reason, _, _) = attempt(&app, "nobody@example.com").await;
+    assert_eq!((status.as_str(), reason.as_deref()), ("failed", Some("Unknown account")));
+}
+
+#[tokio::test]
+async fn a_deactivated_account_cannot_sign_in_even_with_the_right_password() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    app.execute("UPDATE users SET status = 'inactive' WHERE email = $1", "ada@example.com").await;
+
+    assert_refused(app.login(&browser(), "ada@example.com", PASSWORD).await).await;
+
+    let (_, reason, _, _) = attempt(&app, "ada@example.com").await;
+    assert_eq!(reason.as_deref(), Some("Account deactivated"));
+}
+
+#[tokio::test]
+async fn a_pending_invitee_cannot_sign_in() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Member).await;
+    app.execute("UPDATE users SET status = 'pending', password_hash = NULL WHERE email = $1", "ada@example.com").await;
+
+    assert_refused(app.login(&browser(), "ada@example.com", PASSWORD).await).await;
+
+    let (_, reason, _, _) = attempt(&app, "ada@example.com").await;
+    assert_eq!(reason.as_deref(), Some("Invitation not accepted"));
+}
+
+#[tokio::test]
+async fn blank_fields_get_messages_beside_them_and_are_not_an_attempt() {
+    let app = spawn_app().await;
+    app.create_org("acme", "Acme").await;
+
+    let res = app.login(&browser(), "  ", "").await;
+
+    assert_eq!(res.status(), 422);
+    let err: AppError = res.json().await.unwrap();
+    assert_eq!(err.field_message("email").as_deref(), Some("Enter your email."));
+    assert_eq!(err.field_message("password").as_deref(), Some("Enter your password."));
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE email_key = $1", "").await, 0);
+}
+
+#[tokio::test]
+async fn without_javascript_a_failed_sign_in_returns_to_the_form_with_the_message() {
+    let app = spawn_app().await;
+    app.create_org("acme", "Acme").await;
+
+    let res = browser()
+        .post(app.url("/api/public/login"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("email", "nobody@example.com"), ("password", "whatever")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/login?error=invalid");
+}
+
+#[tokio::test]
+async fn signing_in_again_replaces_the_session_id() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = browser();
+
+    let first = cookie_value(&session_cookie(&app.login(&client, "ada@example.com", PASSWORD).await).unwrap());
+    let second = cookie_value(&session_cookie(&app.login(&client, "ada@example.com", PASSWORD).await).unwrap());
+
+    assert_ne!(first, second);
+    let old = app.call(&with_cookie(&first), "/api/current_user", &[]).await;
+    assert_eq!(old.status(), 401, "the session held before signing in again has ended");
+}
+
+fn with_cookie(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", format!("roster_session={token}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = browser();
+    let token = cookie_value(&session_cookie(&app.login(&client, "ada@example.com", PASSWORD).await).unwrap());
+
+    let res = app.call(&client, "/api/logout", &[]).await;
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_some_and(|c| c.contains("Max-Age=0")), "the browser is told to forget the cookie");
+
+    // Replaying the old cookie (as a stolen copy would) no longer works.
+    let replay = with_cookie(&token);
+    assert_eq!(app.call(&replay, "/api/current_user", &[]).await.status(), 401);
+    let page = replay.get(app.url("/users")).send().await.unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn an_expired_session_sends_the_browser_to_sign_in() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    app.execute("UPDATE sessions SET expires_at = 0 WHERE user_id IN (SELECT id FROM users WHERE email = $1)", "ada@example.com").await;
+
+    assert_eq!(app.call(&client, "/api/current_user", &[]).await.status(), 401);
+    assert_eq!(client.get(app.url("/users")).send().await.unwrap().status(), 303);
+}
+
+#[tokio::test]
+async fn a_session_idle_too_long_has_ended() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    app.execute("UPDATE sessions SET last_active_at = 0 WHERE user_id IN (SELECT id FROM users WHERE email = $1)", "ada@example.com").await;
+
+    assert_eq!(app.call(&client, "/api/current_user", &[]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn deactivating_a_user_ends_their_session_on_the_next_request() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    app.execute("UPDATE users SET status = 'inactive' WHERE email = $1", "ada@example.com").await;
+
+    assert_eq!(app.call(&client, "/api/current_user", &[]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_signed_in_browser_visiting_the_sign_in_page_goes_to_users() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let client = app.signed_in("ada@example.com").await;
+
+    let res = client.get(app.url("/login")).send().await.unwrap();
+
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/users");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ins_never_fail_with_a_locked_database() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+
+    // Each sign-in writes a session, an attempt and the last-login time.
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let url = app.url("/api/public/login");
+            tokio::spawn(async move {
+                browser().post(url).form(&[("email", "ada@example.com"), ("password", PASSWORD)]).send().await.map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 200);
+    }
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE org_id = $1", &org.id).await, 24);
+}

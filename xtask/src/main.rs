@@ -1,0 +1,100 @@
+//! `cargo xtask dev` and `cargo xtask test`: the two commands of the README.
+//!
+//! Each first installs what a fresh machine of this project's kind lacks (the wasm32 target,
+//! cargo-leptos and wasm-bindgen-cli at pinned versions, the npm packages, Chromium for the
+//! browser tests), saying what it does, and skips what is already there. Standard library
+//! only, so this crate builds in seconds.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(&root),
+        Some("test") => test(&root),
+        Some("e2e") => e2e(&root),
+        Some("setup") => setup::all(&root, true),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  dev     install what is missing, then run `cargo leptos watch` on SQLite\n  test    install what is missing, then run every test (SQLite, Postgres when TEST_DATABASE_URL is set, browser)\n  e2e     only the browser tests, against a release build\n  setup   only install what is missing"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+pub fn say(message: &str) {
+    println!("\x1b[1m==> {message}\x1b[0m");
+}
+
+/// Runs a command in `dir`, echoing it, failing with its name when it fails.
+pub fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn dev(root: &Path) -> Result<(), String> {
+    setup::all(root, false)?;
+    say("Starting `cargo leptos watch` (SQLite in ./data/roster.db)");
+    println!(
+        "    Open http://127.0.0.1:3000 once it says it is listening.\n    \
+         First start on an empty database: the server prints the owner's email and a one-time\n    \
+         random password (or set ROSTER_OWNER_EMAIL / ROSTER_OWNER_PASSWORD in .env beforehand).\n"
+    );
+    run(root, "cargo", &["leptos", "watch"], &[])
+}
+
+fn test(root: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    setup::all(root, true)?;
+
+    say("Unit and integration tests on SQLite");
+    run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
+
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(url) => {
+            say("The same integration tests on Postgres");
+            run(root, "cargo", &["test", "-p", "server", "--test", "api"], &[("TEST_DATABASE_URL", &url)])?;
+        }
+        None => say("TEST_DATABASE_URL is not a postgres:// URL: skipping the Postgres run"),
+    }
+
+    e2e(root)?;
+    say(&format!("All tests passed in {:.0?}", started.elapsed()));
+    Ok(())
+}
+
+fn e2e(root: &Path) -> Result<(), String> {
+    setup::all(root, true)?;
+    say("Release build for the browser tests (wasm-opt included)");
+    run(root, "cargo", &["leptos", "build", "--release"], &[])?;
+    say("Browser tests (Playwright driving /usr/bin/chromium)");
+    run(&root.join("end2end"), "npx", &["playwright", "test"], &[])
+}
