@@ -5,6 +5,7 @@ use app::server::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode};
+use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -16,7 +17,9 @@ use tower_http::trace::TraceLayer;
 
 /// The whole app. `dev` relaxes caching and allows the live-reload websocket.
 pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
-    let routes = generate_route_list(App);
+    // `/` is answered by axum with a real 303 (a Leptos <Redirect> cannot set the status once
+    // streaming has begun); the Leptos route of `/` still serves client-side navigation.
+    let routes: Vec<_> = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -24,6 +27,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
 
     let probes = Router::new()
+        .route("/", get(|| async { Redirect::to("/users") }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(state.clone());

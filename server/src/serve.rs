@@ -1,6 +1,5 @@
 //! Serving: open the database, migrate, first start, listen, shut down gracefully.
 
-use crate::config::Config;
 use crate::router::router;
 use app::server::db::Db;
 use app::server::state::AppState;

@@ -1,7 +1,7 @@
 //! Server functions of sign-in. `login` and `login_options` are the only public ones: they
 //! live under `/api/public`, the one prefix the session layer lets through without a session.
 
-use crate::auth::types::{CurrentUser, LoginOptions};
+use crate::auth::types::{SignedInUser, SignInOptions};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -36,11 +36,11 @@ pub async fn login(email: String, password: String, organization: Option<String>
 
 /// Public. Whether sign-in must ask for the organization (only when more than one exists).
 #[server(prefix = "/api/public", endpoint = "login_options")]
-pub async fn login_options() -> Result<LoginOptions, AppError> {
+pub async fn login_options() -> Result<SignInOptions, AppError> {
     use crate::auth::server::{guard, repo};
     let state = guard::app_state()?;
     let orgs = repo::organization_count(&state.db).await?;
-    Ok(LoginOptions { ask_organization: orgs > 1 })
+    Ok(SignInOptions { ask_organization: orgs > 1 })
 }
 
 /// Any signed-in user. Ends this browser's session and sends it to sign-in.
@@ -58,7 +58,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Any signed-in user. Who they are, in which organization, and what they may do.
 #[server(endpoint = "current_user")]
-pub async fn current_user() -> Result<CurrentUser, AppError> {
+pub async fn current_user() -> Result<SignedInUser, AppError> {
     use crate::auth::server::guard;
     Ok(guard::signed_in().await?.current_user())
 }

@@ -100,7 +100,7 @@ impl BuiltinRole {
 
 /// The signed-in user, as the app shell shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
+pub struct SignedInUser {
     pub id: String,
     pub name: String,
     pub email: String,
@@ -108,7 +108,7 @@ pub struct CurrentUser {
     pub permissions: Vec<Permission>,
 }
 
-impl CurrentUser {
+impl SignedInUser {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
@@ -116,7 +116,7 @@ impl CurrentUser {
 
 /// What the sign-in page needs to know before anyone is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginOptions {
+pub struct SignInOptions {
     /// More than one organization lives here: sign-in asks which.
     pub ask_organization: bool,
 }

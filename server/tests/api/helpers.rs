@@ -109,7 +109,6 @@ pub fn browser() -> reqwest::Client {
 
 pub struct Org {
     pub id: String,
-    pub slug: String,
 }
 
 impl TestApp {
@@ -119,7 +118,7 @@ impl TestApp {
 
     pub async fn create_org(&self, slug: &str, name: &str) -> Org {
         let org = create_organization(&self.db, &OrgSlug::parse(slug).expect("slug"), name).await.expect("create org");
-        Org { id: org.id, slug: org.slug }
+        Org { id: org.id }
     }
 
     pub async fn add_user(&self, org: &Org, email: &str, name: &str, role: BuiltinRole) -> String {
@@ -165,7 +164,7 @@ impl TestApp {
     }
 
     pub async fn execute(&self, sql: &str, bind: &str) {
-        app::on_db!(&self.db, pool => sqlx::query(sql).bind(bind).execute(pool).await).expect("execute");
+        app::on_db!(&self.db, pool => sqlx::query(sql).bind(bind).execute(pool).await.map(|_| ())).expect("execute");
     }
 }
 

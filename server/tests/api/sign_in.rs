@@ -39,7 +39,7 @@ async fn signing_in_starts_a_session_and_records_a_success() {
     let stored = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE token_hash = $1", &token).await;
     assert_eq!(stored, 0, "the raw token is never stored");
 
-    let me: app::auth::types::CurrentUser = app.call(&client, "/api/current_user", &[]).await.json().await.unwrap();
+    let me: app::auth::types::SignedInUser = app.call(&client, "/api/current_user", &[]).await.json().await.unwrap();
     assert_eq!((me.email.as_str(), me.org_name.as_str()), ("ada@example.com", "Acme"));
 
     let (status, reason, ip, ua) = attempt(&app, "Ada@Example.com").await;

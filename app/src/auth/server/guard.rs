@@ -3,7 +3,7 @@
 //! so a server function that skips the guard does not compile.
 
 use super::session::{self, Authenticated, ClientInfo};
-use crate::auth::types::{CurrentUser, Permission};
+use crate::auth::types::{SignedInUser, Permission};
 use crate::error::AppError;
 use crate::server::db::Db;
 use crate::server::state::AppState;
@@ -39,8 +39,8 @@ impl Permit {
     pub fn can(&self, permission: Permission) -> bool {
         self.auth.permissions.contains(&permission)
     }
-    pub fn current_user(&self) -> CurrentUser {
-        CurrentUser {
+    pub fn current_user(&self) -> SignedInUser {
+        SignedInUser {
             id: self.auth.user_id.clone(),
             name: self.auth.user_name.clone(),
             email: self.auth.user_email.clone(),

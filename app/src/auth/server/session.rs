@@ -92,9 +92,13 @@ impl ClientInfo {
         let Some(ua) = woothee::parser::Parser::new().parse(&self.user_agent) else {
             return "Unknown device".into();
         };
-        let browser = if ua.name == woothee::woothee::VALUE_UNKNOWN { "Unknown browser" } else { ua.name };
-        let os = if ua.os == woothee::woothee::VALUE_UNKNOWN { "unknown OS" } else { ua.os };
-        format!("{browser} on {os}")
+        let known = |v: &str| v != woothee::woothee::VALUE_UNKNOWN && !v.is_empty();
+        match (known(ua.name), known(ua.os)) {
+            (false, false) => "Unknown device".into(),
+            (true, false) => ua.name.to_owned(),
+            (false, true) => format!("Unknown browser on {}", ua.os),
+            (true, true) => format!("{} on {}", ua.name, ua.os),
+        }
     }
 }
 
