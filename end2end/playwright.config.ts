@@ -8,7 +8,8 @@ export const baseURL = `http://127.0.0.1:${port}`;
 export const OWNER = { email: "owner@example.com", password: "owner-password-e2e", name: "Olivia Owner" };
 export const MEMBER = { email: "member@example.com", password: "member-password-e2e", name: "Max Member" };
 
-const roster = "../target/release/roster";
+// ROSTER_BIN=../target/debug/roster runs the suite against a debug build while iterating.
+const roster = process.env.ROSTER_BIN ?? "../target/release/roster";
 const seed = [
   "rm -rf .tmp",
   `${roster} org create acme --name "Acme Corp"`,

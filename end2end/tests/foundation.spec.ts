@@ -83,6 +83,14 @@ test("on a narrow screen the Menu button opens the sidebar drawer", async ({ pag
 
   await menu.click();
   await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(loginAttempts).toBeVisible();
+  await loginAttempts.focus();
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(menu).toBeFocused();
+  await expect(loginAttempts).toBeHidden();
+
+  await menu.click();
   await loginAttempts.click();
 
   await expect(page).toHaveURL(/\/login-attempts$/);

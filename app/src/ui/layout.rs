@@ -7,19 +7,22 @@ use crate::ui::load::go_to_sign_in;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_location;
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let logout = ServerAction::<Logout>::new();
     let drawer_open = RwSignal::new(false);
-    let location = use_location();
-    // A navigation closes the drawer.
-    Effect::new(move |_| {
-        location.pathname.track();
-        drawer_open.set(false);
-    });
+    let menu_button = NodeRef::<leptos::html::Button>::new();
+    // Escape closes the drawer and returns focus to the button that opened it.
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && drawer_open.get_untracked() {
+            drawer_open.set(false);
+            if let Some(button) = menu_button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
 
     view! {
         <div class="app" class:drawer-open=move || drawer_open.get()>
@@ -27,6 +30,7 @@ pub fn AppLayout() -> impl IntoView {
             <header class="topbar">
                 <button
                     type="button"
+                    node_ref=menu_button
                     class="menu-button"
                     aria-controls="sidebar"
                     aria-expanded=move || drawer_open.get().to_string()
@@ -37,7 +41,7 @@ pub fn AppLayout() -> impl IntoView {
                 </button>
                 <span class="brand-name">"Roster"</span>
             </header>
-            <aside id="sidebar" class="sidebar">
+            <aside id="sidebar" class="sidebar" on:keydown=close_on_escape>
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true">"R"</span>
                     <span class="brand-name">"Roster"</span>
@@ -47,7 +51,8 @@ pub fn AppLayout() -> impl IntoView {
                         me.await.map(|me| view! { <p class="org-name" title="Organization">{me.org_name}</p> }).ok()
                     })}
                 </Suspense>
-                <nav aria-label="Main">
+                // Following a link closes the drawer (on wide screens there is none to close).
+                <nav aria-label="Main" on:click=move |_| drawer_open.set(false)>
                     <ul class="nav-list">
                         <li><A href="/users">{icons::users()}<span>"Users"</span></A></li>
                         <li><A href="/invitations">{icons::mail()}<span>"Invitations"</span></A></li>
