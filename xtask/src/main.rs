@@ -81,7 +81,8 @@ fn test(root: &Path) -> Result<(), String> {
     match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(url) => {
             say("The same integration tests on Postgres");
-            run(root, "cargo", &["test", "-p", "server", "--test", "api"], &[("TEST_DATABASE_URL", &url)])?;
+            // Same package selection as the SQLite run, so no dependency is rebuilt.
+            run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--test", "api"], &[("TEST_DATABASE_URL", &url)])?;
         }
         None => say("TEST_DATABASE_URL is not a postgres:// URL: skipping the Postgres run"),
     }
