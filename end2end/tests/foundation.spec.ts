@@ -107,6 +107,18 @@ test("sign out ends the session: the app then asks to sign in again", async ({ p
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("when the session has ended, the hydrated client goes to sign-in on its next server call", async ({ page, context }) => {
+  await signIn(page, OWNER);
+  await hydrated(page);
+  await context.clearCookies();
+
+  // Client-side navigation: the page's data comes from a server function, which now answers 401.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Login Attempts" }).click();
+
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+});
+
 test("a member without permission sees a clear message and no data", async ({ page }) => {
   await signIn(page, MEMBER);
   await expect(page.getByRole("alert")).toHaveText("You don't have permission to manage users. Contact your administrator.");

@@ -9,7 +9,6 @@ use app::organizations::types::OrgSlug;
 use app::server::db::Db;
 use app::users::server::provisioning::{add_account, NewAccount};
 use app::users::types::{DisplayName, Email};
-use rand_password::random_password;
 
 /// Creates the first organization and owner when there is none. Returns the printed notice.
 pub async fn first_start(db: &Db, boot: &Bootstrap, public_url: &str) -> Result<Option<String>, String> {
@@ -39,12 +38,10 @@ pub async fn first_start(db: &Db, boot: &Bootstrap, public_url: &str) -> Result<
     )))
 }
 
-mod rand_password {
-    /// 20 characters from an alphabet without look-alikes (~115 bits of entropy).
-    pub fn random_password() -> String {
-        use rand::Rng;
-        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let mut rng = rand::rngs::OsRng;
-        (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect()
-    }
+/// 20 characters from an alphabet without look-alikes (~115 bits of entropy).
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect()
 }

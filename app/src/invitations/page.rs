@@ -1,11 +1,10 @@
 //! The Invitations page: every invitation and its status.
 
 use crate::invitations::api::list_invitations;
-use crate::invitations::types::{Invitation, InvitationStatus};
+use crate::invitations::types::{Invitation, InvitationList, InvitationStatus};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::loaded_table::LoadedTable;
 use crate::ui::page_header::PageHeader;
-use crate::ui::table::{DataTable, EmptyRow};
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,25 +26,17 @@ pub fn InvitationsPage() -> impl IntoView {
     view! {
         <Title text="Invitations · Roster"/>
         <PageHeader title="Invitations" description="Invitations sent to join your organization, and what became of them."/>
-        <Suspense fallback=|| view! { <DataTable label="Invitations" columns=COLUMNS><SkeletonRows columns=COLUMNS.len()/></DataTable> }>
-            {move || Suspend::new(async move {
-                match invitations.await {
-                    Ok(list) => {
-                        let now = list.now;
-                        view! {
-                            <DataTable label="Invitations" columns=COLUMNS>
-                                {if list.invitations.is_empty() {
-                                    view! { <EmptyRow columns=COLUMNS.len() title="No invitations yet" hint="Invitations you send from the Users page appear here."/> }.into_any()
-                                } else {
-                                    list.invitations.into_iter().map(|i| view! { <InvitationRow invitation=i now=now/> }).collect_view().into_any()
-                                }}
-                            </DataTable>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedTable
+            label="Invitations"
+            columns=COLUMNS
+            data=invitations
+            empty_title="No invitations yet"
+            empty_hint="Invitations you send from the Users page appear here."
+            rows=|list: InvitationList| {
+                let now = list.now;
+                list.invitations.into_iter().map(|invitation| view! { <InvitationRow invitation=invitation now=now/> }.into_any()).collect()
+            }
+        />
     }
 }
 

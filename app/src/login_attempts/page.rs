@@ -1,11 +1,10 @@
 //! The Login Attempts page: the sign-in log, newest first.
 
 use crate::login_attempts::api::list_login_attempts;
-use crate::login_attempts::types::LoginAttempt;
+use crate::login_attempts::types::{LoginAttempt, LoginAttemptList};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::loaded_table::LoadedTable;
 use crate::ui::page_header::PageHeader;
-use crate::ui::table::{DataTable, EmptyRow};
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,25 +17,17 @@ pub fn LoginAttemptsPage() -> impl IntoView {
     view! {
         <Title text="Login Attempts · Roster"/>
         <PageHeader title="Login Attempts" description="Every sign-in to your organization, successful or not."/>
-        <Suspense fallback=|| view! { <DataTable label="Login attempts" columns=COLUMNS><SkeletonRows columns=COLUMNS.len()/></DataTable> }>
-            {move || Suspend::new(async move {
-                match attempts.await {
-                    Ok(list) => {
-                        let now = list.now;
-                        view! {
-                            <DataTable label="Login attempts" columns=COLUMNS>
-                                {if list.attempts.is_empty() {
-                                    view! { <EmptyRow columns=COLUMNS.len() title="No sign-in attempts yet" hint="Attempts appear here as people sign in."/> }.into_any()
-                                } else {
-                                    list.attempts.into_iter().map(|a| view! { <AttemptRow attempt=a now=now/> }).collect_view().into_any()
-                                }}
-                            </DataTable>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedTable
+            label="Login attempts"
+            columns=COLUMNS
+            data=attempts
+            empty_title="No sign-in attempts yet"
+            empty_hint="Attempts appear here as people sign in."
+            rows=|list: LoginAttemptList| {
+                let now = list.now;
+                list.attempts.into_iter().map(|attempt| view! { <AttemptRow attempt=attempt now=now/> }.into_any()).collect()
+            }
+        />
     }
 }
 

@@ -1,11 +1,10 @@
 //! The Sessions page: who is signed in where.
 
 use crate::sessions::api::list_sessions;
-use crate::sessions::types::SessionSummary;
+use crate::sessions::types::{SessionList, SessionSummary};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::loaded_table::LoadedTable;
 use crate::ui::page_header::PageHeader;
-use crate::ui::table::{DataTable, EmptyRow};
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,25 +17,17 @@ pub fn SessionsPage() -> impl IntoView {
     view! {
         <Title text="Sessions · Roster"/>
         <PageHeader title="Sessions" description="Everyone signed in to your organization right now, and from where."/>
-        <Suspense fallback=|| view! { <DataTable label="Sessions" columns=COLUMNS><SkeletonRows columns=COLUMNS.len()/></DataTable> }>
-            {move || Suspend::new(async move {
-                match sessions.await {
-                    Ok(list) => {
-                        let now = list.now;
-                        view! {
-                            <DataTable label="Sessions" columns=COLUMNS>
-                                {if list.sessions.is_empty() {
-                                    view! { <EmptyRow columns=COLUMNS.len() title="No active sessions" hint="Sessions appear here when people sign in."/> }.into_any()
-                                } else {
-                                    list.sessions.into_iter().map(|s| view! { <SessionRow session=s now=now/> }).collect_view().into_any()
-                                }}
-                            </DataTable>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedTable
+            label="Sessions"
+            columns=COLUMNS
+            data=sessions
+            empty_title="No active sessions"
+            empty_hint="Sessions appear here when people sign in."
+            rows=|list: SessionList| {
+                let now = list.now;
+                list.sessions.into_iter().map(|session| view! { <SessionRow session=session now=now/> }.into_any()).collect()
+            }
+        />
     }
 }
 

@@ -4,6 +4,7 @@ pub mod badge;
 pub mod icons;
 pub mod layout;
 pub mod load;
+pub mod loaded_table;
 pub mod page_header;
 pub mod table;
 pub mod time;

@@ -1,13 +1,11 @@
 //! The Users page: the organization's people with their roles, status and last sign-in.
 
-use crate::error::AppError;
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::loaded_table::LoadedTable;
 use crate::ui::page_header::PageHeader;
-use crate::ui::table::{DataTable, EmptyRow};
 use crate::ui::time::Timestamp;
 use crate::users::api::list_users;
-use crate::users::types::{UserStatus, UserSummary};
+use crate::users::types::{UserList, UserStatus, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -27,33 +25,19 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users · Roster"/>
         <PageHeader title="Users" description="People in your organization, their roles and their status."/>
-        <Suspense fallback=|| view! { <DataTable label="Users" columns=COLUMNS><SkeletonRows columns=COLUMNS.len()/></DataTable> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(list) => {
-                        let now = list.now;
-                        let shown = list.users.len();
-                        let total = list.total;
-                        view! {
-                            <DataTable label="Users" columns=COLUMNS>
-                                {if list.users.is_empty() {
-                                    view! { <EmptyRow columns=COLUMNS.len() title="No users yet" hint="Invite people to your organization to see them here."/> }.into_any()
-                                } else {
-                                    list.users.into_iter().map(|u| view! { <UserRow user=u now=now/> }).collect_view().into_any()
-                                }}
-                            </DataTable>
-                            <p class="table-footer">{format!("Showing {shown} of {total}")}</p>
-                        }.into_any()
-                    }
-                    Err(AppError::Forbidden) => view! {
-                        <div class="notice notice-error" role="alert">
-                            "You don't have permission to manage users. Contact your administrator."
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <LoadedTable
+            label="Users"
+            columns=COLUMNS
+            data=users
+            empty_title="No users yet"
+            empty_hint="Invite people to your organization to see them here."
+            rows=|list: UserList| {
+                let now = list.now;
+                list.users.into_iter().map(|user| view! { <UserRow user=user now=now/> }.into_any()).collect()
+            }
+            footer=|list: &UserList| format!("Showing {} of {}", list.users.len(), list.total)
+            forbidden="You don't have permission to manage users. Contact your administrator."
+        />
     }
 }
 
