@@ -30,6 +30,17 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Add realistic users in bulk (for demos and benchmarks).
+    Seed {
+        #[arg(long)]
+        org: String,
+        /// How many users to add.
+        #[arg(long)]
+        users: u64,
+        /// Random seed: the same seed gives the same people.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +107,16 @@ pub async fn user_add(
     add_account(&db, account).await.map_err(describe)?;
     db.close().await;
     Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
+}
+
+pub async fn seed(database_url: &str, org: &str, users: u64, seed: u64) -> Result<String, String> {
+    let slug = OrgSlug::parse(org)?;
+    let db = open_database(database_url).await?;
+    db.close().await;
+    let db = app::server::db::Db::connect_for_bulk_load(database_url).await.map_err(|e| e.to_string())?;
+    let summary = crate::seed::seed(&db, slug.as_str(), users, seed).await?;
+    db.close().await;
+    Ok(summary)
 }
 
 /// The password for `user add`: ROSTER_PASSWORD, or asked twice without echo.

@@ -6,4 +6,5 @@ pub mod cli;
 pub mod config;
 pub mod middleware;
 pub mod router;
+pub mod seed;
 pub mod serve;

@@ -52,6 +52,12 @@ macro_rules! write_tx {
     };
 }
 
+struct Tuning {
+    sqlite_connections: u32,
+    sqlite_cache_kib: u32,
+    sqlite_sync: SqliteSynchronous,
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -59,6 +65,17 @@ impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file and its
     /// folder when missing.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        Db::connect_tuned(url, Tuning { sqlite_connections: 8, sqlite_cache_kib: 64_000, sqlite_sync: SqliteSynchronous::Normal }).await
+    }
+
+    /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
+    /// cache, so that the random-order index inserts of a million rows stay in memory, and no
+    /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load).
+    pub async fn connect_for_bulk_load(url: &str) -> Result<Db, sqlx::Error> {
+        Db::connect_tuned(url, Tuning { sqlite_connections: 1, sqlite_cache_kib: 2_000_000, sqlite_sync: SqliteSynchronous::Off }).await
+    }
+
+    async fn connect_tuned(url: &str, tuning: Tuning) -> Result<Db, sqlx::Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -76,18 +93,20 @@ impl Db {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(tuning.sqlite_sync)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
+            .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))
+            // Lets CREATE INDEX sort with a second thread (index rebuilds after a bulk load).
+            .pragma("threads", "2");
         if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
             }
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(tuning.sqlite_connections)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;

@@ -69,3 +69,52 @@ async fn first_start_creates_the_organization_and_an_owner_once() {
 
     assert!(server::bootstrap::first_start(&db, &boot, "http://x").await.unwrap().is_none(), "only on an empty database");
 }
+
+async fn seeded_state(app: &TestApp, org_id: &str) -> (i64, i64, i64) {
+    let users = app.scalar_i64("SELECT COUNT(*) FROM users WHERE org_id = $1", org_id).await;
+    let with_role = app.scalar_i64("SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = $1", org_id).await;
+    let pending_with_password =
+        app.scalar_i64("SELECT COUNT(*) FROM users WHERE org_id = $1 AND status = 'pending' AND password_hash IS NOT NULL", org_id).await;
+    (users, with_role, pending_with_password)
+}
+
+#[tokio::test]
+async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
+
+    // Both paths: through the triggers, then as a bulk load that pauses and rebuilds indexes,
+    // on the connection `roster seed` opens.
+    let bulk = app::server::db::Db::connect_for_bulk_load(&app.db_url).await.unwrap();
+    server::seed::seed_with(&bulk, "acme", 300, 1, false).await.unwrap();
+    server::seed::seed_with(&bulk, "acme", 300, 2, true).await.unwrap();
+    bulk.close().await;
+
+    assert_eq!(seeded_state(&app, &org.id).await, (601, 601, 0));
+    let distinct_emails = app.scalar_i64("SELECT COUNT(DISTINCT email_key) FROM users WHERE org_id = $1", &org.id).await;
+    assert_eq!(distinct_emails, 601);
+    if let app::server::db::Db::Sqlite(pool) = &app.db {
+        let indexes: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(indexes, 6, "the bulk load gave back every index");
+        let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search_paused").fetch_one(pool).await.unwrap();
+        assert_eq!(paused, 0, "the search triggers run again");
+        let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(indexed, 1, "users added before the load are still found");
+        let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"example\"'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert!(all >= 480, "seeded users are searchable: {all}");
+    }
+    let unknown = server::seed::seed(&app.db, "nope", 10, 1).await.unwrap_err();
+    assert!(unknown.contains("There is no organization \"nope\""));
+}

@@ -20,6 +20,8 @@ pub const BROWSER_UA: &str =
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The test database's URL, for a second connection (as the CLI would open).
+    pub db_url: String,
     cleanup: Cleanup,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -91,7 +93,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     tokio::spawn(server::serve::run(listener, state, options, false, async move {
         let _ = rx.await;
     }));
-    TestApp { base: format!("http://{addr}"), db, cleanup, shutdown: Some(tx) }
+    TestApp { base: format!("http://{addr}"), db, db_url: url, cleanup, shutdown: Some(tx) }
 }
 
 /// A client that keeps cookies like a browser but does not follow redirects, so tests can
