@@ -173,6 +173,9 @@ async fn resume_indexes(db: &Db, paused: Option<Paused>) -> Result<(), sqlx::Err
     let (Db::Sqlite(pool), Some(paused)) = (db, paused) else { return Ok(()) };
     let started = Instant::now();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // Another pooled connection dropped the indexes: reading the schema first makes this one
+    // reload it, since SQLite checks a CREATE INDEX name against its cached schema when preparing.
+    sqlx::query("SELECT COUNT(*) FROM sqlite_master").execute(&mut *tx).await?;
     for (_, sql) in &paused.indexes {
         sqlx::query(sql).execute(&mut *tx).await?;
     }

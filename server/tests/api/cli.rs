@@ -84,11 +84,13 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
     let org = app.create_org("acme", "Acme").await;
     app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
 
-    // Both paths: through the triggers, then as a bulk load that pauses and rebuilds indexes,
-    // on the connection `roster seed` opens.
+    // Both paths: through the triggers, then as a bulk load that pauses and rebuilds indexes;
+    // on the app's pool, and on the single connection `roster seed` opens.
+    server::seed::seed_with(&app.db, "acme", 150, 1, false).await.unwrap();
+    server::seed::seed_with(&app.db, "acme", 150, 2, true).await.unwrap();
     let bulk = app::server::db::Db::connect_for_bulk_load(&app.db_url).await.unwrap();
-    server::seed::seed_with(&bulk, "acme", 300, 1, false).await.unwrap();
-    server::seed::seed_with(&bulk, "acme", 300, 2, true).await.unwrap();
+    server::seed::seed_with(&bulk, "acme", 150, 3, false).await.unwrap();
+    server::seed::seed_with(&bulk, "acme", 150, 4, true).await.unwrap();
     bulk.close().await;
 
     assert_eq!(seeded_state(&app, &org.id).await, (601, 601, 0));
