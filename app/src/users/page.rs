@@ -8,6 +8,7 @@ use crate::users::api::list_users;
 use crate::users::types::{UserList, UserStatus, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 const COLUMNS: &[&str] = &["Name", "Email", "Role", "Status", "Last Login"];
 
@@ -21,7 +22,17 @@ pub fn status_tone(status: UserStatus) -> Tone {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+    // The filters, sort and page live in the URL: a refresh, back or a pasted link shows the
+    // same view, rendered on the server.
+    let query = use_query_map();
+    let users = Resource::new(
+        move || {
+            let q = query.read();
+            let get = |k: &str| q.get(k);
+            (get("search"), get("status"), get("role"), get("sort"), get("dir"), get("after"), get("size").and_then(|s| s.parse().ok()))
+        },
+        |(search, status, role, sort, dir, after, size)| list_users(search, status, role, sort, dir, after, size),
+    );
     view! {
         <Title text="Users · Roster"/>
         <PageHeader title="Users" description="People in your organization, their roles and their status."/>
@@ -35,7 +46,10 @@ pub fn UsersPage() -> impl IntoView {
                 let now = list.now;
                 list.users.into_iter().map(|user| view! { <UserRow user=user now=now/> }.into_any()).collect()
             }
-            footer=|list: &UserList| format!("Showing {} of {}", list.users.len(), list.total)
+            footer=|list: &UserList| {
+                let total = if list.total_capped { format!("{}+", list.total) } else { list.total.to_string() };
+                format!("Showing {} of {total}", list.users.len())
+            }
             forbidden="You don't have permission to manage users. Contact your administrator."
         />
     }

@@ -107,8 +107,97 @@ pub struct UserSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserList {
     pub users: Vec<UserSummary>,
+    /// Users matching the filters, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// More than `total` match: show "10,000+".
+    pub total_capped: bool,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
     pub now: i64,
+}
+
+/// Counting stops here: beyond it the list says "10,000+" instead of scanning every match.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The columns the Users list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum UserSort {
+    #[default]
+    Name,
+    Email,
+    Status,
+    LastLogin,
+}
+
+impl UserSort {
+    pub fn key(self) -> &'static str {
+        match self {
+            UserSort::Name => "name",
+            UserSort::Email => "email",
+            UserSort::Status => "status",
+            UserSort::LastLogin => "last_login",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<UserSort> {
+        [UserSort::Name, UserSort::Email, UserSort::Status, UserSort::LastLogin].into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// What the Users list shows: filters, sort and page, parsed from the URL's query.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UserQuery {
+    /// Any part of the name or email, case-insensitive; empty for all.
+    pub search: String,
+    pub status: Option<UserStatus>,
+    /// A role name.
+    pub role: Option<String>,
+    pub sort: UserSort,
+    pub descending: bool,
+    /// The cursor of the page to start after.
+    pub after: Option<String>,
+    /// 25, 50 or 100.
+    pub page_size: u32,
+}
+
+pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
+
+impl UserQuery {
+    /// Parses the URL parameters (`search`, `status`, `role`, `sort`, `dir`, `after`, `size`).
+    /// Unknown values are refused with a message naming the parameter.
+    pub fn from_params(
+        search: Option<String>,
+        status: Option<String>,
+        role: Option<String>,
+        sort: Option<String>,
+        dir: Option<String>,
+        after: Option<String>,
+        size: Option<u32>,
+    ) -> Result<UserQuery, (String, String)> {
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let search = blank(search).unwrap_or_default();
+        if search.chars().count() > 100 {
+            return Err(("search".into(), "Search for at most 100 characters.".into()));
+        }
+        let status = match blank(status) {
+            None => None,
+            Some(s) => Some(UserStatus::from_key(&s).ok_or_else(|| ("status".to_owned(), format!("{s:?} is not a status.")))?),
+        };
+        let sort = match blank(sort) {
+            None => UserSort::default(),
+            Some(s) => UserSort::from_key(&s).ok_or_else(|| ("sort".to_owned(), format!("Cannot sort by {s:?}.")))?,
+        };
+        let descending = match blank(dir).as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(d) => return Err(("dir".into(), format!("{d:?} is not asc or desc."))),
+        };
+        let page_size = size.unwrap_or(50);
+        if !PAGE_SIZES.contains(&page_size) {
+            return Err(("size".into(), "Show 25, 50 or 100 users per page.".into()));
+        }
+        Ok(UserQuery { search, status, role: blank(role), sort, descending, after: blank(after), page_size })
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +218,19 @@ mod tests {
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
         assert!(DisplayName::parse("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn list_parameters_parse_with_defaults_and_clear_refusals() {
+        let q = UserQuery::from_params(None, None, None, None, None, None, None).unwrap();
+        assert_eq!((q.sort, q.descending, q.page_size, q.search.as_str()), (UserSort::Name, false, 50, ""));
+        let q = UserQuery::from_params(Some(" Ada ".into()), Some("inactive".into()), Some("Admin".into()), Some("last_login".into()), Some("desc".into()), Some("".into()), Some(25)).unwrap();
+        assert_eq!(q.search, "Ada");
+        assert_eq!((q.status, q.role.as_deref(), q.sort, q.descending, q.after, q.page_size), (Some(UserStatus::Inactive), Some("Admin"), UserSort::LastLogin, true, None, 25));
+        assert_eq!(UserQuery::from_params(None, Some("gone".into()), None, None, None, None, None).unwrap_err().0, "status");
+        assert_eq!(UserQuery::from_params(None, None, None, Some("age".into()), None, None, None).unwrap_err().0, "sort");
+        assert_eq!(UserQuery::from_params(None, None, None, None, Some("up".into()), None, None).unwrap_err().0, "dir");
+        assert_eq!(UserQuery::from_params(None, None, None, None, None, None, Some(7)).unwrap_err().0, "size");
     }
 
     #[test]

@@ -7,3 +7,4 @@ mod helpers;
 mod pages;
 mod server_functions;
 mod sign_in;
+mod users_list;

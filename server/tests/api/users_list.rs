@@ -1,0 +1,134 @@
+//! The Users list's filters, sort, search and keyset pages, through the server function.
+
+use crate::helpers::*;
+use app::auth::types::BuiltinRole;
+use app::error::AppError;
+use app::users::types::UserList;
+
+async fn list(app: &TestApp, client: &reqwest::Client, params: &[(&str, &str)]) -> UserList {
+    let res = app.call(client, "/api/list_users", params).await;
+    assert_eq!(res.status(), 200, "{params:?}");
+    res.json().await.unwrap()
+}
+
+fn emails(list: &UserList) -> Vec<&str> {
+    list.users.iter().map(|u| u.email.as_str()).collect()
+}
+
+async fn team(app: &TestApp) -> reqwest::Client {
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    app.add_user(&org, "grace@navy.example", "Grace Hopper", BuiltinRole::Admin).await;
+    app.add_user(&org, "alan@example.com", "Alan Turing", BuiltinRole::Member).await;
+    app.add_user(&org, "edsger@example.com", "Edsger Dijkstra", BuiltinRole::Member).await;
+    app.add_user(&org, "barbara_l@example.com", "Barbara Liskov", BuiltinRole::Member).await;
+    app.execute("UPDATE users SET status = 'inactive' WHERE email = $1", "alan@example.com").await;
+    let other = app.create_org("globex", "Globex").await;
+    app.add_user(&other, "ada@globex.example", "Ada Other", BuiltinRole::Owner).await;
+    let client = browser();
+    let res = client
+        .post(app.url("/api/public/login"))
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("organization", "acme")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    client
+}
+
+#[tokio::test]
+async fn search_matches_any_part_of_a_name_or_email_ignoring_case() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+
+    assert_eq!(emails(&list(&app, &client, &[("search", "HOPP")]).await), ["grace@navy.example"]);
+    assert_eq!(emails(&list(&app, &client, &[("search", "navy.ex")]).await), ["grace@navy.example"]);
+    let short = list(&app, &client, &[("search", "ur")]).await;
+    assert_eq!(emails(&short), ["alan@example.com"], "two characters still match any part");
+    let wildcard = list(&app, &client, &[("search", "a_l")]).await;
+    assert_eq!(emails(&wildcard), ["barbara_l@example.com"], "_ is a character, not a wildcard");
+    let nothing = list(&app, &client, &[("search", "zzz")]).await;
+    assert!(nothing.users.is_empty() && nothing.total == 0);
+    let ada = list(&app, &client, &[("search", "ada")]).await;
+    assert_eq!(emails(&ada), ["ada@example.com"], "another organization's Ada never shows");
+}
+
+#[tokio::test]
+async fn status_and_role_filters_narrow_the_list() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+
+    assert_eq!(emails(&list(&app, &client, &[("status", "inactive")]).await), ["alan@example.com"]);
+    assert_eq!(emails(&list(&app, &client, &[("role", "Admin")]).await), ["grace@navy.example"]);
+    let members = list(&app, &client, &[("role", "Member"), ("status", "active")]).await;
+    assert_eq!(emails(&members), ["barbara_l@example.com", "edsger@example.com"]);
+    assert_eq!(members.total, 2);
+}
+
+#[tokio::test]
+async fn every_column_sorts_both_ways() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+
+    let by_email_desc = list(&app, &client, &[("sort", "email"), ("dir", "desc")]).await;
+    assert_eq!(
+        emails(&by_email_desc),
+        ["grace@navy.example", "edsger@example.com", "barbara_l@example.com", "alan@example.com", "ada@example.com"]
+    );
+    let by_status = list(&app, &client, &[("sort", "status")]).await;
+    assert_eq!(emails(&by_status).last(), Some(&"alan@example.com"), "active before inactive");
+    let by_login = list(&app, &client, &[("sort", "last_login"), ("dir", "desc")]).await;
+    assert_eq!(emails(&by_login)[0], "ada@example.com", "the only one who signed in comes first");
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_every_user_once_in_order() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+    server::seed::seed_with(&app.db, "acme", 70, 9, false).await.unwrap();
+
+    for (sort, dir) in [("name", "asc"), ("email", "desc"), ("last_login", "asc"), ("status", "desc")] {
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut params = vec![("sort", sort), ("dir", dir), ("size", "25")];
+            if let Some(cursor) = &after {
+                params.push(("after", cursor.as_str()));
+            }
+            let page = list(&app, &client, &params).await;
+            assert!(page.users.len() <= 25);
+            assert_eq!((page.total, page.total_capped), (75, false));
+            seen.extend(page.users.iter().map(|u| u.id.clone()));
+            match page.next_cursor {
+                Some(cursor) => after = Some(cursor),
+                None => break,
+            }
+        }
+        let unique: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!((seen.len(), unique.len()), (75, 75), "{sort} {dir}: every user exactly once");
+    }
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_refused_with_the_parameter_named() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+
+    for (param, value) in [("status", "gone"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("after", "not-a-cursor")] {
+        let res = app.call(&client, "/api/list_users", &[(param, value)]).await;
+        assert_eq!(res.status(), 422, "{param}");
+        let err: AppError = res.json().await.unwrap();
+        assert!(err.field_message(param).is_some(), "{param}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_users_page_renders_the_filters_in_its_url_on_the_server() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+
+    let html = client.get(app.url("/users?search=hopper")).send().await.unwrap().text().await.unwrap();
+
+    assert!(html.contains("grace@navy.example"));
+    assert!(!html.contains("alan@example.com"));
+}
