@@ -156,6 +156,20 @@ impl TestApp {
         client
     }
 
+    /// A signed-in browser for `email` in the organization `slug` (sign-in asks for it when
+    /// more than one organization exists).
+    pub async fn signed_in_at(&self, email: &str, slug: &str) -> reqwest::Client {
+        let client = browser();
+        let res = client
+            .post(self.url("/api/public/login"))
+            .form(&[("email", email), ("password", PASSWORD), ("organization", slug)])
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "sign-in as {email} at {slug} failed");
+        client
+    }
+
     /// Calls a server function with a form body, as the Leptos client does.
     pub async fn call(&self, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         client.post(self.url(path)).form(form).send().await.expect("server fn request")

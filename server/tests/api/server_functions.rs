@@ -55,14 +55,7 @@ async fn an_admin_sees_only_their_own_organization() {
     app.add_user(&acme, "ada@example.com", "Ada Lovelace", BuiltinRole::Admin).await;
     app.add_user(&globex, "hank@globex.example", "Hank Scorpio", BuiltinRole::Owner).await;
     app.signed_in("hank@globex.example").await;
-    let client = browser();
-    let res = client
-        .post(app.url("/api/public/login"))
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("organization", "acme")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let client = app.signed_in_at("ada@example.com", "acme").await;
 
     let users: UserList = app.call(&client, "/api/list_users", &[]).await.json().await.unwrap();
     assert_eq!(users.users.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), ["ada@example.com"]);

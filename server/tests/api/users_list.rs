@@ -25,15 +25,7 @@ async fn team(app: &TestApp) -> reqwest::Client {
     app.execute("UPDATE users SET status = 'inactive' WHERE email = $1", "alan@example.com").await;
     let other = app.create_org("globex", "Globex").await;
     app.add_user(&other, "ada@globex.example", "Ada Other", BuiltinRole::Owner).await;
-    let client = browser();
-    let res = client
-        .post(app.url("/api/public/login"))
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("organization", "acme")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    client
+    app.signed_in_at("ada@example.com", "acme").await
 }
 
 #[tokio::test]
