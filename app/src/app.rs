@@ -10,6 +10,7 @@ use crate::users::page::UsersPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::SsrMode;
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,16 +47,19 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title text="Roster"/>
+        // Pages render whole on the server (`SsrMode::Async`): each waits for its data (a few
+        // milliseconds) and sends complete HTML, so lists and filters work without the WASM and
+        // no streamed chunk waits on a script to be swapped in.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <ParentRoute path=path!("") view=AppLayout>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
-                    <Route path=path!("/users") view=UsersPage/>
-                    <Route path=path!("/invitations") view=InvitationsPage/>
-                    <Route path=path!("/sessions") view=SessionsPage/>
-                    <Route path=path!("/login-attempts") view=LoginAttemptsPage/>
-                    <Route path=path!("/user-management") view=HelpPage/>
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login-attempts") view=LoginAttemptsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/user-management") view=HelpPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

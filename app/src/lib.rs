@@ -4,6 +4,7 @@
 //! `#[cfg(feature = "ssr")]` half exist) and with `hydrate` into the browser's WASM.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod help;

@@ -9,7 +9,8 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -19,7 +20,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     // `/` is answered by axum with a real 303 (a Leptos <Redirect> cannot set the status once
     // streaming has begun); the Leptos route of `/` still serves client-side navigation.
-    let routes: Vec<_> = generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect();
+    let routes = route_list().to_vec();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -53,6 +54,18 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CompressionLayer::new()),
         )
+}
+
+/// The app's routes, generated once per process. `/` is left to axum (see `router`).
+///
+/// Generating the list runs the app with resource loading suppressed through a process-wide
+/// flag, and a resource first polled by another server's request meanwhile never resolves
+/// (leptos-rs/leptos#4773). A server builds its router before it listens, so only a process
+/// running several servers (the integration tests) can hit that window; generating once,
+/// before the first server exists, closes it for them too.
+fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect())
 }
 
 /// Ready when the database answers.

@@ -3,6 +3,7 @@
 
 use crate::auth::api::{login_options, Login};
 use crate::error::AppError;
+use crate::ui::field::TextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -34,13 +35,13 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="page-description">"Manage the people in your organization."</p>
                 <ActionForm action=login attr:class="form" attr:novalidate="">
                     {move || general().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-                    <TextField name="email" label="Email" kind="email" autocomplete="username" error=Signal::derive(field("email"))/>
-                    <TextField name="password" label="Password" kind="password" autocomplete="current-password" error=Signal::derive(field("password"))/>
+                    <TextField name="email" label="Email" kind="email" autocomplete="username" required=true error=Signal::derive(field("email"))/>
+                    <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error=Signal::derive(field("password"))/>
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             options.await.ok().filter(|o| o.ask_organization).map(|_| view! {
-                                <TextField name="organization" label="Organization" kind="text" autocomplete="organization"
-                                    error=Signal::derive(|| None)/>
+                                <TextField name="organization" label="Organization" autocomplete="organization" required=true
+                                    error=Signal::derive(|| None::<String>)/>
                             })
                         })}
                     </Suspense>
@@ -50,32 +51,5 @@ pub fn LoginPage() -> impl IntoView {
                 </ActionForm>
             </div>
         </main>
-    }
-}
-
-/// A labelled input with its error message beside it, tied together for screen readers.
-#[component]
-fn TextField(
-    name: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            <input
-                id=name
-                name=name
-                type=kind
-                autocomplete=autocomplete
-                required
-                aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=error_id.clone()
-            />
-            <p class="field-error" id=error_id>{move || error.get()}</p>
-        </div>
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::api::{current_user, Logout};
 use crate::ui::icons;
+use crate::ui::toast::{ToastRegion, Toasts};
 use crate::ui::load::go_to_sign_in;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_router::components::{Outlet, A};
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
+    let toasts = Toasts::provide();
     let logout = ServerAction::<Logout>::new();
     let drawer_open = RwSignal::new(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();
@@ -91,6 +93,7 @@ pub fn AppLayout() -> impl IntoView {
             <main id="main" class="content" tabindex="-1">
                 <Outlet/>
             </main>
+            <ToastRegion toasts/>
         </div>
     }
 }

@@ -1,10 +1,14 @@
 //! Shared presentational components: layout, tables, badges, times. No server functions here.
 
 pub mod badge;
+pub mod dialog;
+pub mod field;
 pub mod icons;
 pub mod layout;
 pub mod load;
 pub mod loaded_table;
+pub mod menu;
 pub mod page_header;
 pub mod table;
 pub mod time;
+pub mod toast;

@@ -1,12 +1,16 @@
 //! Server functions of the Users page.
 
 use crate::error::AppError;
-use crate::users::types::UserList;
+use crate::users::account::{RoleOption, UserEditor, UserUpdate};
+use crate::users::types::{UserList, UserStatus};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// Requires `users.view`. One page of the organization's users: any part of the name or email
 /// (`search`), `status`, `role`, sorted by `sort` (`name`, `email`, `status`, `last_login`) in
-/// `dir` order, `size` (25, 50, 100) rows after the cursor `after`. The URL's parameters, as is.
+/// `dir` order, `size` (25, 50, 100) rows after the cursor `after` or before `before`. The
+/// URL's parameters, as is (see [`UserListParams`]).
+#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "list_users")]
 pub async fn list_users(
     search: Option<String>,
@@ -15,18 +19,84 @@ pub async fn list_users(
     sort: Option<String>,
     dir: Option<String>,
     after: Option<String>,
-    size: Option<u32>,
+    before: Option<String>,
+    size: Option<String>,
 ) -> Result<UserList, AppError> {
     use crate::auth::server::guard;
     use crate::auth::types::Permission;
-    use crate::server::respond;
-    use crate::users::types::UserQuery;
+    use crate::users::types::{UserListParams, UserQuery};
+    let params = UserListParams { search, status, role, sort, dir, after, before, size, page: None };
     let result = async {
         let permit = guard::require(Permission::UsersView).await?;
-        let query = UserQuery::from_params(search, status, role, sort, dir, after, size)
-            .map_err(|(field, message)| AppError::validation(&field, message))?;
+        let query = UserQuery::from_params(&params).map_err(|(field, message)| AppError::validation(&field, message))?;
         crate::users::server::service::list_users(&permit, &query).await
     }
     .await;
-    result.or_else(respond::fail)
+    result.or_else(crate::server::respond::fail)
+}
+
+/// Requires `users.view`. The organization's roles, for the Role filter.
+#[server(endpoint = "list_roles")]
+pub async fn list_roles() -> Result<Vec<RoleOption>, AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    let result = async {
+        let permit = guard::require(Permission::UsersView).await?;
+        crate::users::server::admin::roles(&permit).await
+    }
+    .await;
+    result.or_else(crate::server::respond::fail)
+}
+
+/// Requires `users.edit`. The user `id` with the roles the viewer may grant, for the Edit dialog.
+#[server(endpoint = "get_user")]
+pub async fn get_user(id: String) -> Result<UserEditor, AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    let result = async {
+        let permit = guard::require(Permission::UsersEdit).await?;
+        crate::users::server::admin::editor(&permit, &id).await
+    }
+    .await;
+    result.or_else(crate::server::respond::fail)
+}
+
+/// Requires `users.edit`, and `roles.assign` to change roles. Saves the Edit dialog.
+#[server(endpoint = "update_user", input = Json)]
+pub async fn update_user(update: UserUpdate) -> Result<(), AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    let result = async {
+        let permit = guard::require(Permission::UsersEdit).await?;
+        crate::users::server::admin::update(&permit, &update).await
+    }
+    .await;
+    result.or_else(crate::server::respond::fail)
+}
+
+/// Requires `users.deactivate`. Makes the user Inactive (`active` false), ending their sessions,
+/// or Active again; returns their name and new status.
+#[server(endpoint = "set_user_active")]
+pub async fn set_user_active(id: String, active: bool) -> Result<(String, UserStatus), AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    let result = async {
+        let permit = guard::require(Permission::UsersDeactivate).await?;
+        crate::users::server::admin::set_active(&permit, &id, active).await
+    }
+    .await;
+    result.or_else(crate::server::respond::fail)
+}
+
+/// Requires `users.delete`. Deletes the user and their sessions; returns their name.
+#[server(endpoint = "delete_user")]
+pub async fn delete_user(id: String) -> Result<String, AppError> {
+    use crate::auth::server::guard;
+    use crate::auth::types::Permission;
+    let result = async {
+        let permit = guard::require(Permission::UsersDelete).await?;
+        crate::users::server::admin::delete(&permit, &id).await
+    }
+    .await;
+    result.or_else(crate::server::respond::fail)
 }

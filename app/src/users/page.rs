@@ -1,73 +1,66 @@
-//! The Users page: the organization's people with their roles, status and last sign-in.
+//! The Users page: filters, the list with its actions menus, and the Edit and confirmation
+//! dialogs. The filters, sort and page live in the URL, so a refresh, back or a pasted link
+//! shows the same view, rendered on the server.
 
-use crate::ui::badge::{Badge, Tone};
-use crate::ui::loaded_table::LoadedTable;
 use crate::ui::page_header::PageHeader;
-use crate::ui::time::Timestamp;
-use crate::users::api::list_users;
-use crate::users::types::{UserList, UserStatus, UserSummary};
+use crate::users::api::{list_roles, list_users};
+use crate::users::dialogs::{ConfirmDialog, EditUserDialog};
+use crate::users::filters::UserFilters;
+use crate::users::list::UsersTable;
+use crate::users::types::UserListParams;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-const COLUMNS: &[&str] = &["Name", "Email", "Role", "Status", "Last Login"];
+/// What a row asks of the page: open the Edit dialog, ask to confirm, reload the list.
+#[derive(Clone, Copy)]
+pub struct UserActions {
+    /// The user the Edit dialog shows, while it is open.
+    pub editing: RwSignal<Option<String>>,
+    /// The deactivation or deletion waiting for confirmation.
+    pub confirming: RwSignal<Option<Confirm>>,
+    /// Reloads the current page of the list after a change.
+    pub reload: Callback<()>,
+}
 
-pub fn status_tone(status: UserStatus) -> Tone {
-    match status {
-        UserStatus::Active => Tone::Success,
-        UserStatus::Inactive => Tone::Neutral,
-        UserStatus::Pending => Tone::Warning,
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmKind {
+    Deactivate,
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub kind: ConfirmKind,
+    pub id: String,
+    pub name: String,
+    pub email: String,
 }
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    // The filters, sort and page live in the URL: a refresh, back or a pasted link shows the
-    // same view, rendered on the server.
     let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let q = query.read();
+        UserListParams::from_query(|k| q.get(k))
+    });
     let users = Resource::new(
-        move || {
-            let q = query.read();
-            let get = |k: &str| q.get(k);
-            (get("search"), get("status"), get("role"), get("sort"), get("dir"), get("after"), get("size").and_then(|s| s.parse().ok()))
-        },
-        |(search, status, role, sort, dir, after, size)| list_users(search, status, role, sort, dir, after, size),
+        move || params.get(),
+        |p| list_users(p.search, p.status, p.role, p.sort, p.dir, p.after, p.before, p.size),
     );
+    let roles = Resource::new(|| (), |_| list_roles());
+    provide_context(UserActions {
+        editing: RwSignal::new(None),
+        confirming: RwSignal::new(None),
+        reload: Callback::new(move |()| users.refetch()),
+    });
+
     view! {
         <Title text="Users · Roster"/>
         <PageHeader title="Users" description="People in your organization, their roles and their status."/>
-        <LoadedTable
-            label="Users"
-            columns=COLUMNS
-            data=users
-            empty_title="No users yet"
-            empty_hint="Invite people to your organization to see them here."
-            rows=|list: UserList| {
-                let now = list.now;
-                list.users.into_iter().map(|user| view! { <UserRow user=user now=now/> }.into_any()).collect()
-            }
-            footer=|list: &UserList| {
-                let total = if list.total_capped { format!("{}+", list.total) } else { list.total.to_string() };
-                format!("Showing {} of {total}", list.users.len())
-            }
-            forbidden="You don't have permission to manage users. Contact your administrator."
-        />
-    }
-}
-
-#[component]
-fn UserRow(user: UserSummary, now: i64) -> impl IntoView {
-    view! {
-        <tr>
-            <td class="cell-strong">{user.name}</td>
-            <td class="cell-truncate" title=user.email.clone()>{user.email.clone()}</td>
-            <td>
-                <span class="badge-list">
-                    {user.roles.into_iter().map(|r| view! { <Badge tone=Tone::Outline label=r/> }).collect_view()}
-                </span>
-            </td>
-            <td><Badge tone=status_tone(user.status) label=user.status.label()/></td>
-            <td><Timestamp at=user.last_login_at now=now/></td>
-        </tr>
+        <UserFilters params roles/>
+        <UsersTable params users/>
+        <EditUserDialog/>
+        <ConfirmDialog/>
     }
 }

@@ -113,7 +113,21 @@ pub struct UserList {
     pub total_capped: bool,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// Pass back as `before` for the previous page; `None` on the first page.
+    pub prev_cursor: Option<String>,
+    /// What the viewer may do to the users listed, so the page offers only that.
+    pub rights: ListRights,
     pub now: i64,
+}
+
+/// The actions the viewer holds the permissions for. The server checks each action anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListRights {
+    pub edit: bool,
+    pub deactivate: bool,
+    pub delete: bool,
+    /// The viewer's own id: their row offers no Deactivate or Delete.
+    pub viewer_id: String,
 }
 
 /// Counting stops here: beyond it the list says "10,000+" instead of scanning every match.
@@ -144,6 +158,77 @@ impl UserSort {
     }
 }
 
+/// The Users list's URL query as typed: every value optional and unchecked. The page reads
+/// it from the URL, its links write it back, and the server function takes its fields.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UserListParams {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub role: Option<String>,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub size: Option<String>,
+    /// The page number shown in "51–100 of 12,431"; display only, the cursors do the paging.
+    pub page: Option<String>,
+}
+
+impl UserListParams {
+    /// From a URL query, given a lookup of its parameters.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> UserListParams {
+        UserListParams {
+            search: get("search"),
+            status: get("status"),
+            role: get("role"),
+            sort: get("sort"),
+            dir: get("dir"),
+            after: get("after"),
+            before: get("before"),
+            size: get("size"),
+            page: get("page"),
+        }
+    }
+
+    /// `/users?…` with the non-empty parameters, URL-encoded.
+    pub fn href(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let pairs = [
+            ("search", &self.search),
+            ("status", &self.status),
+            ("role", &self.role),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("after", &self.after),
+            ("before", &self.before),
+            ("size", &self.size),
+            ("page", &self.page),
+        ];
+        for (name, value) in pairs {
+            if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                query.append_pair(name, value);
+            }
+        }
+        let query = query.finish();
+        if query.is_empty() { "/users".to_owned() } else { format!("/users?{query}") }
+    }
+
+    /// The same filters, sort and size, from the first page.
+    pub fn first_page(&self) -> UserListParams {
+        UserListParams { after: None, before: None, page: None, ..self.clone() }
+    }
+
+    /// The page size asked for; the default when absent or not one of [`PAGE_SIZES`].
+    pub fn page_size(&self) -> u32 {
+        self.size.as_deref().and_then(|s| s.parse().ok()).filter(|n| PAGE_SIZES.contains(n)).unwrap_or(DEFAULT_PAGE_SIZE)
+    }
+
+    /// The page number shown, 1 when absent or unreadable.
+    pub fn page_number(&self) -> u64 {
+        self.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    }
+}
+
 /// What the Users list shows: filters, sort and page, parsed from the URL's query.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct UserQuery {
@@ -154,49 +239,48 @@ pub struct UserQuery {
     pub role: Option<String>,
     pub sort: UserSort,
     pub descending: bool,
-    /// The cursor of the page to start after.
+    /// The cursor of the page to start after (next page)…
     pub after: Option<String>,
+    /// …or to end before (previous page).
+    pub before: Option<String>,
     /// 25, 50 or 100.
     pub page_size: u32,
 }
 
 pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
 impl UserQuery {
-    /// Parses the URL parameters (`search`, `status`, `role`, `sort`, `dir`, `after`, `size`).
-    /// Unknown values are refused with a message naming the parameter.
-    pub fn from_params(
-        search: Option<String>,
-        status: Option<String>,
-        role: Option<String>,
-        sort: Option<String>,
-        dir: Option<String>,
-        after: Option<String>,
-        size: Option<u32>,
-    ) -> Result<UserQuery, (String, String)> {
-        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let search = blank(search).unwrap_or_default();
+    /// Parses the URL's parameters. Unknown values are refused with a message naming the
+    /// parameter.
+    pub fn from_params(params: &UserListParams) -> Result<UserQuery, (String, String)> {
+        let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let search = blank(&params.search).unwrap_or_default();
         if search.chars().count() > 100 {
             return Err(("search".into(), "Search for at most 100 characters.".into()));
         }
-        let status = match blank(status) {
+        let status = match blank(&params.status) {
             None => None,
             Some(s) => Some(UserStatus::from_key(&s).ok_or_else(|| ("status".to_owned(), format!("{s:?} is not a status.")))?),
         };
-        let sort = match blank(sort) {
+        let sort = match blank(&params.sort) {
             None => UserSort::default(),
             Some(s) => UserSort::from_key(&s).ok_or_else(|| ("sort".to_owned(), format!("Cannot sort by {s:?}.")))?,
         };
-        let descending = match blank(dir).as_deref() {
+        let descending = match blank(&params.dir).as_deref() {
             None | Some("asc") => false,
             Some("desc") => true,
             Some(d) => return Err(("dir".into(), format!("{d:?} is not asc or desc."))),
         };
-        let page_size = size.unwrap_or(50);
-        if !PAGE_SIZES.contains(&page_size) {
-            return Err(("size".into(), "Show 25, 50 or 100 users per page.".into()));
+        let page_size = match blank(&params.size) {
+            None => DEFAULT_PAGE_SIZE,
+            Some(s) => s.parse().ok().filter(|n| PAGE_SIZES.contains(n)).ok_or_else(|| ("size".to_owned(), "Show 25, 50 or 100 users per page.".to_owned()))?,
+        };
+        let (after, before) = (blank(&params.after), blank(&params.before));
+        if after.is_some() && before.is_some() {
+            return Err(("after".into(), "A page starts after one row or ends before one, not both.".into()));
         }
-        Ok(UserQuery { search, status, role: blank(role), sort, descending, after: blank(after), page_size })
+        Ok(UserQuery { search, status, role: blank(&params.role), sort, descending, after, before, page_size })
     }
 }
 
@@ -220,17 +304,30 @@ mod tests {
         assert!(DisplayName::parse("bell\u{7}").is_err());
     }
 
+    fn params(pairs: &[(&str, &str)]) -> UserListParams {
+        UserListParams::from_query(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()))
+    }
+
     #[test]
     fn list_parameters_parse_with_defaults_and_clear_refusals() {
-        let q = UserQuery::from_params(None, None, None, None, None, None, None).unwrap();
+        let q = UserQuery::from_params(&UserListParams::default()).unwrap();
         assert_eq!((q.sort, q.descending, q.page_size, q.search.as_str()), (UserSort::Name, false, 50, ""));
-        let q = UserQuery::from_params(Some(" Ada ".into()), Some("inactive".into()), Some("Admin".into()), Some("last_login".into()), Some("desc".into()), Some("".into()), Some(25)).unwrap();
+        let q = UserQuery::from_params(&params(&[("search", " Ada "), ("status", "inactive"), ("role", "Admin"), ("sort", "last_login"), ("dir", "desc"), ("after", ""), ("size", "25")])).unwrap();
         assert_eq!(q.search, "Ada");
         assert_eq!((q.status, q.role.as_deref(), q.sort, q.descending, q.after, q.page_size), (Some(UserStatus::Inactive), Some("Admin"), UserSort::LastLogin, true, None, 25));
-        assert_eq!(UserQuery::from_params(None, Some("gone".into()), None, None, None, None, None).unwrap_err().0, "status");
-        assert_eq!(UserQuery::from_params(None, None, None, Some("age".into()), None, None, None).unwrap_err().0, "sort");
-        assert_eq!(UserQuery::from_params(None, None, None, None, Some("up".into()), None, None).unwrap_err().0, "dir");
-        assert_eq!(UserQuery::from_params(None, None, None, None, None, None, Some(7)).unwrap_err().0, "size");
+        for (name, value) in [("status", "gone"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("size", "many")] {
+            assert_eq!(UserQuery::from_params(&params(&[(name, value)])).unwrap_err().0, name);
+        }
+        assert_eq!(UserQuery::from_params(&params(&[("after", "a"), ("before", "b")])).unwrap_err().0, "after");
+    }
+
+    #[test]
+    fn links_keep_the_filters_and_encode_them() {
+        let p = params(&[("search", "o'brien & co"), ("status", "active"), ("after", "abc"), ("page", "3"), ("role", "")]);
+        assert_eq!(p.href(), "/users?search=o%27brien+%26+co&status=active&after=abc&page=3");
+        assert_eq!(p.first_page().href(), "/users?search=o%27brien+%26+co&status=active");
+        assert_eq!((p.page_number(), UserListParams::default().page_number()), (3, 1));
+        assert_eq!(UserListParams::default().href(), "/users");
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub fn browser() -> reqwest::Client {
         .cookie_store(true)
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
+        // A response that never ends is a failure to report, not a reason to hang CI.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("client")
 }

@@ -7,4 +7,5 @@ mod helpers;
 mod pages;
 mod server_functions;
 mod sign_in;
+mod users_actions;
 mod users_list;

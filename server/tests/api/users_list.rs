@@ -81,6 +81,7 @@ async fn keyset_pages_walk_every_user_once_in_order() {
 
     for (sort, dir) in [("name", "asc"), ("email", "desc"), ("last_login", "asc"), ("status", "desc")] {
         let mut seen = Vec::new();
+        let mut pages: Vec<Vec<String>> = Vec::new();
         let mut after: Option<String> = None;
         loop {
             let mut params = vec![("sort", sort), ("dir", dir), ("size", "25")];
@@ -90,7 +91,9 @@ async fn keyset_pages_walk_every_user_once_in_order() {
             let page = list(&app, &client, &params).await;
             assert!(page.users.len() <= 25);
             assert_eq!((page.total, page.total_capped), (75, false));
+            assert_eq!(page.prev_cursor.is_some(), after.is_some(), "only the first page has no previous page");
             seen.extend(page.users.iter().map(|u| u.id.clone()));
+            pages.push(page.users.iter().map(|u| u.id.clone()).collect());
             match page.next_cursor {
                 Some(cursor) => after = Some(cursor),
                 None => break,
@@ -98,6 +101,20 @@ async fn keyset_pages_walk_every_user_once_in_order() {
         }
         let unique: std::collections::HashSet<_> = seen.iter().collect();
         assert_eq!((seen.len(), unique.len()), (75, 75), "{sort} {dir}: every user exactly once");
+
+        // And back: from the last page, Previous shows each earlier page exactly as it was.
+        let mut params = vec![("sort", sort), ("dir", dir), ("size", "25")];
+        let cursor = after.clone().unwrap();
+        params.push(("after", cursor.as_str()));
+        let mut page = list(&app, &client, &params).await;
+        for expected in pages.iter().rev().skip(1) {
+            let before = page.prev_cursor.clone().expect("a previous page");
+            page = list(&app, &client, &[("sort", sort), ("dir", dir), ("size", "25"), ("before", before.as_str())]).await;
+            let ids: Vec<String> = page.users.iter().map(|u| u.id.clone()).collect();
+            assert_eq!(&ids, expected, "{sort} {dir}: the previous page");
+            assert!(page.next_cursor.is_some());
+        }
+        assert_eq!(page.prev_cursor, None, "back at the first page");
     }
 }
 

@@ -57,7 +57,10 @@ pub struct ListSpec<'a> {
     pub role: Option<&'a str>,
     pub sort: crate::users::types::UserSort,
     pub descending: bool,
-    pub after: Option<(SortValue, String)>,
+    /// The row the page starts after (or, `backwards`, ends before), as sort value and id.
+    pub cursor: Option<(SortValue, String)>,
+    /// Read towards the start (the previous page): the rows come back nearest-first.
+    pub backwards: bool,
     pub limit: i64,
 }
 
@@ -126,13 +129,13 @@ macro_rules! push_filters {
 pub async fn list_page(db: &Db, org_id: &str, spec: &ListSpec<'_>) -> Result<Vec<ListRow>, sqlx::Error> {
     let sqlite = matches!(db, Db::Sqlite(_));
     let expr = spec.sort_expr();
-    let (cmp, dir) = if spec.descending { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if spec.descending != spec.backwards { ("<", "DESC") } else { (">", "ASC") };
     on_db!(db, pool => {
         let mut qb = sqlx::QueryBuilder::new(
             "SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key FROM users u",
         );
         push_filters!(qb, spec, org_id, sqlite);
-        if let Some((value, id)) = &spec.after {
+        if let Some((value, id)) = &spec.cursor {
             qb.push(format!(" AND ({expr} {cmp} "));
             match value {
                 SortValue::Text(t) => qb.push_bind(t.clone()),

@@ -1,10 +1,11 @@
 //! The rules of the Users list.
 
-use super::repo::{self, ListSpec, SortValue};
+use super::repo::{self, ListRow, ListSpec, SortValue};
 use crate::auth::server::guard::Permit;
 use crate::error::AppError;
 use crate::server::ids::now_ms;
-use crate::users::types::{UserList, UserQuery, UserStatus, UserSummary, COUNT_CAP};
+use crate::auth::types::Permission;
+use crate::users::types::{ListRights, UserList, UserQuery, UserStatus, UserSummary, COUNT_CAP};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::collections::HashMap;
@@ -21,21 +22,31 @@ fn decode_cursor(cursor: &str) -> Result<(SortValue, String), AppError> {
 }
 
 /// One page of the organization's users for `query`, with their roles, a capped count and
-/// the cursor of the next page.
+/// the cursors of the pages either side.
 pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, AppError> {
+    let backwards = query.before.is_some();
     let spec = ListSpec {
         search: &query.search,
         status: query.status.map(UserStatus::key),
         role: query.role.as_deref(),
         sort: query.sort,
         descending: query.descending,
-        after: query.after.as_deref().map(decode_cursor).transpose()?,
+        cursor: query.after.as_deref().or(query.before.as_deref()).map(decode_cursor).transpose()?,
+        backwards,
         limit: i64::from(query.page_size) + 1,
     };
     let mut rows = repo::list_page(permit.db(), permit.org_id(), &spec).await?;
-    let has_more = rows.len() > query.page_size as usize;
+    // One row more than a page says whether there is more in the direction read.
+    let more_beyond = rows.len() > query.page_size as usize;
     rows.truncate(query.page_size as usize);
-    let next_cursor = if has_more { rows.last().map(|r| encode_cursor(&spec.sort_value(r), &r.id)) } else { None };
+    if backwards {
+        rows.reverse();
+    }
+    let cursor_of = |row: Option<&ListRow>| row.map(|r| encode_cursor(&spec.sort_value(r), &r.id));
+    // Coming from a next page, there is one after this; from a previous page, one before.
+    let (has_prev, has_next) = if backwards { (more_beyond, true) } else { (query.after.is_some(), more_beyond) };
+    let prev_cursor = if has_prev { cursor_of(rows.first()) } else { None };
+    let next_cursor = if has_next { cursor_of(rows.last()) } else { None };
     let counted = repo::count_matching(permit.db(), permit.org_id(), &spec, COUNT_CAP).await?;
 
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -59,6 +70,13 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         total: counted.min(COUNT_CAP),
         total_capped: counted > COUNT_CAP,
         next_cursor,
+        prev_cursor,
+        rights: ListRights {
+            edit: permit.can(Permission::UsersEdit),
+            deactivate: permit.can(Permission::UsersDeactivate),
+            delete: permit.can(Permission::UsersDelete),
+            viewer_id: permit.user_id().to_owned(),
+        },
         now: now_ms(),
     })
 }

@@ -1,0 +1,55 @@
+//! A modal dialog on the native `<dialog>` element, opened with `showModal()`: the browser
+//! makes the rest of the page inert (the focus trap), closes it on Escape, and puts it above
+//! everything. We add the WAI-ARIA pieces the element leaves to us: a labelled title, focus on
+//! the first field, and focus back on whatever opened it.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[component]
+pub fn Modal(
+    /// Open while true; the dialog sets it false when it closes (Escape, Cancel, done).
+    open: RwSignal<bool>,
+    /// The heading, also the dialog's accessible name.
+    #[prop(into)]
+    title: Signal<String>,
+    /// Unique in the page: ties the heading to the dialog.
+    id: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let title_id = format!("{id}-title");
+    let heading_id = title_id.clone();
+    // The element focused when the dialog opened, to return to when it closes.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if open.get() {
+            if !el.open() {
+                opener.set_value(document().active_element().and_then(|e| e.dyn_into().ok()));
+                let _ = el.show_modal();
+            }
+        } else if el.open() {
+            el.close();
+        }
+    });
+    let on_close = move |_| {
+        open.set(false);
+        if let Some(opener) = opener.get_value() {
+            if opener.is_connected() {
+                let _ = opener.focus();
+            }
+        }
+    };
+
+    view! {
+        <dialog node_ref=dialog id=id class="modal" aria-labelledby=title_id on:close=on_close>
+            <Show when=move || open.get()>
+                <h2 class="modal-title" id=heading_id.clone()>{move || title.get()}</h2>
+                {children()}
+            </Show>
+        </dialog>
+    }
+}

@@ -1,0 +1,130 @@
+//! The Users filters: Search, Status and Role. A plain GET form, so they work before and
+//! without the WASM; once hydrated, the list follows as you type (debounced) or choose.
+
+use crate::error::AppError;
+use crate::users::account::RoleOption;
+use crate::users::types::{UserListParams, UserStatus};
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use std::time::Duration;
+
+/// How long typing must pause before the list follows the Search field.
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(250);
+
+#[component]
+pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<RoleOption>, AppError>>) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |next: UserListParams| {
+        navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() })
+    };
+    let search = NodeRef::<html::Input>::new();
+    let timer = StoredValue::new_local(None::<TimeoutHandle>);
+    let initial = params.get_untracked();
+
+    let on_search = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+            let go = go.clone();
+            let handle = set_timeout_with_handle(
+                move || go(UserListParams { search: Some(value.clone()), ..params.get_untracked().first_page() }),
+                SEARCH_DEBOUNCE,
+            );
+            timer.set_value(handle.ok());
+        }
+    };
+    // Back and forward change the URL: the box follows, unless the user is typing in it.
+    Effect::new(move |_| {
+        let wanted = params.get().search.unwrap_or_default();
+        if let Some(input) = search.get() {
+            let focused = document().active_element().is_some_and(|a| a == **input);
+            if !focused && input.value() != wanted {
+                input.set_value(&wanted);
+            }
+        }
+    });
+    let on_status = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(UserListParams { status: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
+    };
+    let on_role = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(UserListParams { role: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
+    };
+    let on_submit = {
+        let go = go.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let value = search.get_untracked().map(|i| i.value());
+            go(UserListParams { search: value, ..params.get_untracked().first_page() });
+        }
+    };
+    let status = move || params.get().status.unwrap_or_default();
+    let role = move || params.get().role.unwrap_or_default();
+    let hidden = move |get: fn(&UserListParams) -> Option<String>| move || get(&params.get()).unwrap_or_default();
+
+    view! {
+        <form id="user-filters" class="filters" method="get" action="/users" role="search" aria-label="Filter users" on:submit=on_submit>
+            <div class="field filter-search">
+                <label for="user-search">"Search"</label>
+                <input
+                    id="user-search"
+                    node_ref=search
+                    type="search"
+                    name="search"
+                    placeholder="Name or email"
+                    autocomplete="off"
+                    spellcheck="false"
+                    value=initial.search.clone().unwrap_or_default()
+                    on:input=on_search
+                />
+            </div>
+            <div class="field">
+                <label for="user-status">"Status"</label>
+                <select id="user-status" name="status" on:change=on_status>
+                    <option value="" selected=move || status().is_empty()>"All statuses"</option>
+                    {[UserStatus::Active, UserStatus::Inactive, UserStatus::Pending]
+                        .into_iter()
+                        .map(|s| view! { <option value=s.key() selected=move || status() == s.key()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="user-role">"Role"</label>
+                <Suspense fallback=|| view! { <select id="user-role" name="role" disabled><option value="">"All roles"</option></select> }>
+                    {
+                        let on_role = on_role.clone();
+                        move || {
+                            let on_role = on_role.clone();
+                            Suspend::new(async move {
+                                let options = roles.await.unwrap_or_default();
+                                view! {
+                                    <select id="user-role" name="role" on:change=on_role>
+                                        <option value="" selected=move || role().is_empty()>"All roles"</option>
+                                        {options
+                                            .into_iter()
+                                            .map(|r| {
+                                                let name = r.name.clone();
+                                                let value = r.name.clone();
+                                                view! { <option value=value selected=move || role() == name>{r.name}</option> }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                }
+                            })
+                        }
+                    }
+                </Suspense>
+            </div>
+            <input type="hidden" name="sort" value=hidden(|p| p.sort.clone())/>
+            <input type="hidden" name="dir" value=hidden(|p| p.dir.clone())/>
+            <input type="hidden" name="size" value=hidden(|p| p.size.clone())/>
+            <button type="submit" class="button filters-apply">"Apply filters"</button>
+        </form>
+    }
+}

@@ -1,0 +1,336 @@
+//! The Users table: sortable headers, one row per user with its ⋮ actions menu, the count
+//! and the pages. While a new page loads the old rows stay (a transition, not a flash).
+
+use crate::error::AppError;
+use crate::ui::badge::{Badge, Tone};
+use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::menu::{ActionsMenu, MenuItem};
+use crate::ui::time::Timestamp;
+use crate::ui::toast::Toasts;
+use crate::users::api::set_user_active;
+use crate::users::page::{Confirm, ConfirmKind, UserActions};
+use crate::users::types::{ListRights, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+pub fn status_tone(status: UserStatus) -> Tone {
+    match status {
+        UserStatus::Active => Tone::Success,
+        UserStatus::Inactive => Tone::Neutral,
+        UserStatus::Pending => Tone::Warning,
+    }
+}
+
+const COLUMN_COUNT: usize = 6;
+
+/// "12,431"
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "51–100 of 12,431", "1–50 of 10,000+", "No users".
+fn range_text(params: &UserListParams, list: &UserList) -> String {
+    if list.users.is_empty() {
+        return "No users".into();
+    }
+    let size = u64::from(params.page_size());
+    let first = (params.page_number() - 1) * size + 1;
+    let last = first + list.users.len() as u64 - 1;
+    let total = u64::try_from(list.total).unwrap_or(0).max(last);
+    let plus = if list.total_capped { "+" } else { "" };
+    format!("{}–{} of {}{plus}", thousands(first), thousands(last), thousands(total))
+}
+
+fn filtered(params: &UserListParams) -> bool {
+    [&params.search, &params.status, &params.role].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+}
+
+/// The same sort and size without any filter.
+fn cleared(params: &UserListParams) -> UserListParams {
+    UserListParams { sort: params.sort.clone(), dir: params.dir.clone(), size: params.size.clone(), ..Default::default() }
+}
+
+#[component]
+fn SortHeader(label: &'static str, sort: UserSort, params: Memo<UserListParams>) -> impl IntoView {
+    let state = move || {
+        let p = params.get();
+        let current = p.sort.as_deref().and_then(UserSort::from_key).unwrap_or_default();
+        let descending = p.dir.as_deref() == Some("desc");
+        (current == sort).then_some(descending)
+    };
+    let aria_sort = move || match state() {
+        Some(true) => "descending",
+        Some(false) => "ascending",
+        None => "none",
+    };
+    // A click sorts by this column, ascending first; a second click reverses it.
+    let href = move || {
+        let p = params.get();
+        let dir = if state() == Some(false) { Some("desc".to_owned()) } else { None };
+        UserListParams { sort: Some(sort.key().to_owned()), dir, ..p.first_page() }.href()
+    };
+    let arrow = move || match state() {
+        Some(true) => "↓",
+        Some(false) => "↑",
+        None => "↕",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <A href=href attr:class="sort-link">
+                {label}
+                <span class="sort-arrow" aria-hidden="true">{arrow}</span>
+            </A>
+        </th>
+    }
+}
+
+#[component]
+pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList, AppError>>) -> impl IntoView {
+    let header = move || {
+        view! {
+            <thead>
+                <tr>
+                    <SortHeader label="Name" sort=UserSort::Name params/>
+                    <SortHeader label="Email" sort=UserSort::Email params/>
+                    <th scope="col">"Role"</th>
+                    <SortHeader label="Status" sort=UserSort::Status params/>
+                    <SortHeader label="Last Login" sort=UserSort::LastLogin params/>
+                    <th scope="col" class="cell-actions"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+        }
+    };
+    let skeleton = move || {
+        view! {
+            <div class="table-wrap" role="region" aria-label="Users" tabindex="0">
+                <table class="data-table" aria-label="Users">{header()}<tbody><SkeletonRows columns=COLUMN_COUNT/></tbody></table>
+            </div>
+        }
+    };
+    view! {
+        <Transition fallback=skeleton>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(list) => {
+                        let p = params.get_untracked();
+                        let body = if list.users.is_empty() {
+                            empty_state(&p).into_any()
+                        } else {
+                            let (now, rights) = (list.now, list.rights.clone());
+                            list.users
+                                .iter()
+                                .cloned()
+                                .map(|user| view! { <UserRow user now rights=rights.clone()/> })
+                                .collect_view()
+                                .into_any()
+                        };
+                        view! {
+                            <div class="table-wrap" role="region" aria-label="Users" tabindex="0">
+                                <table class="data-table" aria-label="Users">{header()}<tbody>{body}</tbody></table>
+                            </div>
+                            <Pager params=p list/>
+                        }
+                        .into_any()
+                    }
+                    Err(AppError::Forbidden) => view! {
+                        <div class="notice notice-error" role="alert">
+                            "You don't have permission to manage users. Contact your administrator."
+                        </div>
+                    }
+                    .into_any(),
+                    Err(error @ AppError::Validation(_)) => {
+                        let first = params.get_untracked().first_page().href();
+                        let message = match &error {
+                            AppError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
+                            _ => String::new(),
+                        };
+                        view! {
+                            <div class="notice notice-error" role="alert">
+                                {message} " " <a href=first>"Show the first page"</a>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn empty_state(params: &UserListParams) -> impl IntoView + use<> {
+    let (title, hint) = if filtered(params) {
+        ("No users match these filters", "Try another search, or clear the filters to see everyone.")
+    } else {
+        ("No users yet", "Invite people to your organization to see them here.")
+    };
+    let clear = filtered(params).then(|| {
+        let href = cleared(params).href();
+        view! { <p><A href=href attr:class="button">"Clear filters"</A></p> }
+    });
+    view! {
+        <tr class="empty-row">
+            <td colspan=COLUMN_COUNT.to_string()>
+                <p class="empty-title">{title}</p>
+                <p class="empty-hint">{hint}</p>
+                {clear}
+            </td>
+        </tr>
+    }
+}
+
+/// The count, the page size and the previous and next pages.
+#[component]
+fn Pager(params: UserListParams, list: UserList) -> impl IntoView {
+    let navigate = use_navigate();
+    let page = params.page_number();
+    let link = |cursor: &Option<String>, after: bool, page: u64| {
+        cursor.as_ref().map(|c| {
+            let (after, before) = if after { (Some(c.clone()), None) } else { (None, Some(c.clone())) };
+            let page = (page > 1).then(|| page.to_string());
+            UserListParams { after, before, page, ..params.first_page() }.href()
+        })
+    };
+    let prev = link(&list.prev_cursor, false, page.saturating_sub(1).max(1));
+    let next = link(&list.next_cursor, true, page + 1);
+    let size = params.page_size();
+    let on_size = {
+        let params = params.clone();
+        move |ev: leptos::ev::Event| {
+            let next = UserListParams { size: Some(event_target_value(&ev)), ..params.first_page() };
+            navigate(&next.href(), NavigateOptions { scroll: false, ..Default::default() });
+        }
+    };
+    let page_link = |href: Option<String>, label: &'static str, rel: &'static str| match href {
+        Some(href) => view! { <A href=href attr:class="button" attr:rel=rel>{label}</A> }.into_any(),
+        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <p class="pager-count" aria-live="polite">{range_text(&params, &list)}</p>
+            <div class="field pager-size">
+                <label for="user-page-size">"Rows per page"</label>
+                <select id="user-page-size" name="size" form="user-filters" on:change=on_size>
+                    {PAGE_SIZES
+                        .into_iter()
+                        .map(|n| view! { <option value=n.to_string() selected=n == size>{n.to_string()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="pager-links">
+                {page_link(prev, "Previous", "prev")}
+                {page_link(next, "Next", "next")}
+            </div>
+        </nav>
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
+    let actions = expect_context::<UserActions>();
+    let toasts = expect_context::<Toasts>();
+    let is_self = user.id == rights.viewer_id;
+    let mut entries = Vec::new();
+    if rights.edit {
+        let id = user.id.clone();
+        entries.push(MenuItem { label: "Edit", danger: false, on_select: Callback::new(move |()| actions.editing.set(Some(id.clone()))) });
+    }
+    if rights.deactivate && !is_self {
+        if user.status == UserStatus::Inactive {
+            let (id, name) = (user.id.clone(), user.name.clone());
+            let activate = Callback::new(move |()| {
+                let (id, name) = (id.clone(), name.clone());
+                leptos::task::spawn_local(async move {
+                    match set_user_active(id, true).await {
+                        Ok((_, status)) => {
+                            let pending = if status == UserStatus::Pending { " Their invitation is still pending." } else { "" };
+                            toasts.show(format!("{name} was activated.{pending}"));
+                        }
+                        Err(error) => toasts.show(error.to_string()),
+                    }
+                    actions.reload.run(());
+                });
+            });
+            entries.push(MenuItem { label: "Activate", danger: false, on_select: activate });
+        } else {
+            let confirm = Confirm { kind: ConfirmKind::Deactivate, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
+            entries.push(MenuItem {
+                label: "Deactivate",
+                danger: false,
+                on_select: Callback::new(move |()| actions.confirming.set(Some(confirm.clone()))),
+            });
+        }
+    }
+    if rights.delete && !is_self {
+        let confirm = Confirm { kind: ConfirmKind::Delete, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
+        entries.push(MenuItem {
+            label: "Delete",
+            danger: true,
+            on_select: Callback::new(move |()| actions.confirming.set(Some(confirm.clone()))),
+        });
+    }
+    let menu = (!entries.is_empty()).then(|| {
+        view! { <ActionsMenu label=format!("Actions for {}", user.name) id=format!("actions-{}", user.id) entries/> }
+    });
+    // A click on the row opens Edit too (the menu keeps its own clicks).
+    let on_row_click = {
+        let id = user.id.clone();
+        move |_| {
+            if rights.edit {
+                actions.editing.set(Some(id.clone()));
+            }
+        }
+    };
+    view! {
+        <tr class:row-editable=rights.edit on:click=on_row_click>
+            <td class="cell-strong">{user.name.clone()}</td>
+            <td class="cell-truncate" title=user.email.clone()>{user.email.clone()}</td>
+            <td>
+                <span class="badge-list">
+                    {user.roles.into_iter().map(|r| view! { <Badge tone=Tone::Outline label=r/> }).collect_view()}
+                </span>
+            </td>
+            <td><Badge tone=status_tone(user.status) label=user.status.label()/></td>
+            <td><Timestamp at=user.last_login_at now=now/></td>
+            <td class="cell-actions">{menu}</td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!((thousands(7), thousands(1_000), thousands(12_431), thousands(1_000_000)), ("7".into(), "1,000".into(), "12,431".into(), "1,000,000".into()));
+    }
+
+    #[test]
+    fn the_range_follows_the_page_number_and_size() {
+        let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None };
+        let list = |n: usize, total: i64, capped: bool| UserList {
+            users: vec![user.clone(); n],
+            total,
+            total_capped: capped,
+            next_cursor: None,
+            prev_cursor: None,
+            rights: ListRights::default(),
+            now: 0,
+        };
+        let params = |page: &str, size: &str| UserListParams { page: Some(page.into()), size: Some(size.into()), ..Default::default() };
+        assert_eq!(range_text(&params("1", "50"), &list(50, 12_431, false)), "1–50 of 12,431");
+        assert_eq!(range_text(&params("3", "25"), &list(25, 10_000, true)), "51–75 of 10,000+");
+        assert_eq!(range_text(&params("2", "100"), &list(0, 0, false)), "No users");
+    }
+}
