@@ -7,6 +7,13 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
 export const OWNER = { email: "owner@example.com", password: "owner-password-e2e", name: "Olivia Owner" };
 export const MEMBER = { email: "member@example.com", password: "member-password-e2e", name: "Max Member" };
+/** People the Users journeys act on, one per journey, so that the journeys stay independent. */
+export const PEOPLE = {
+  edit: { email: "eddie@example.com", password: "eddie-password-e2e", name: "Eddie Edit" },
+  deactivate: { email: "dana@example.com", password: "dana-password-e2e", name: "Dana Deactivate" },
+  remove: { email: "dora@example.com", password: "dora-password-e2e", name: "Dora Delete" },
+  keyboard: { email: "kim@example.com", password: "kim-password-e2e", name: "Kim Keyboard" },
+};
 
 // ROSTER_BIN=../target/debug/roster runs the suite against a debug build while iterating.
 const roster = process.env.ROSTER_BIN ?? "../target/release/roster";
@@ -15,6 +22,11 @@ const seed = [
   `${roster} org create acme --name "Acme Corp"`,
   `ROSTER_PASSWORD=${OWNER.password} ${roster} user add --org acme --email ${OWNER.email} --name "${OWNER.name}" --role Owner`,
   `ROSTER_PASSWORD=${MEMBER.password} ${roster} user add --org acme --email ${MEMBER.email} --name "${MEMBER.name}" --role Member`,
+  ...Object.values(PEOPLE).map(
+    (p) => `ROSTER_PASSWORD=${p.password} ${roster} user add --org acme --email ${p.email} --name "${p.name}" --role Member`,
+  ),
+  // 30 more realistic people: 36 in all, so that 25 a page makes two pages and 50 one.
+  `${roster} seed --org acme --users 30 --seed 7`,
   `exec ${roster}`,
 ].join(" && ");
 

@@ -9,7 +9,7 @@ use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
 use crate::users::account::{Profile, UserEditor, UserUpdate};
 use crate::users::api::{delete_user, get_user, set_user_active, update_user};
-use crate::users::page::{ConfirmKind, UserActions};
+use crate::users::page::{actions_button_id, ConfirmKind, UserActions};
 use leptos::prelude::*;
 
 /// Time zones offered as suggestions; any IANA name is accepted.
@@ -81,6 +81,7 @@ fn EditForm(editor: UserEditor, open: RwSignal<bool>) -> impl IntoView {
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let problem = RwSignal::new(None::<String>);
     let (id, version) = (user.id, user.version);
+    let user_id = id.clone();
 
     let save = Action::new(move |update: &UserUpdate| {
         let update = update.clone();
@@ -90,7 +91,7 @@ fn EditForm(editor: UserEditor, open: RwSignal<bool>) -> impl IntoView {
         Some(Ok(())) => {
             toasts.show(format!("Saved changes to {}.", name.get_untracked().trim()));
             open.set(false);
-            actions.reload.run(());
+            actions.reload.run(actions_button_id(&user_id));
         }
         Some(Err(AppError::Validation(list))) => errors.set(list),
         Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
@@ -127,6 +128,14 @@ fn EditForm(editor: UserEditor, open: RwSignal<bool>) -> impl IntoView {
         Signal::derive(move || errors.with(|list| list.iter().find(|e| e.field == field).map(|e| e.message.clone())))
     };
     let roles_error = error("roles");
+    // The form arrives after the dialog opened: put the focus on its first field.
+    request_animation_frame(|| {
+        if let Some(el) = document().get_element_by_id("edit-name") {
+            if let Ok(input) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                let _ = input.focus();
+            }
+        }
+    });
     let can_assign = editor.can_assign_roles;
     let read_only = editor.read_only_reason.clone();
     let locked = read_only.is_some();
@@ -213,17 +222,20 @@ pub fn ConfirmDialog() -> impl IntoView {
     let run = Action::new(move |(kind, id): &(ConfirmKind, String)| {
         let (kind, id) = (*kind, id.clone());
         async move {
-            match kind {
-                ConfirmKind::Deactivate => set_user_active(id, false).await.map(|(name, _)| format!("{name} was deactivated and signed out everywhere.")),
-                ConfirmKind::Delete => delete_user(id).await.map(|name| format!("{name} was deleted.")),
-            }
+            let message = match kind {
+                ConfirmKind::Deactivate => set_user_active(id.clone(), false)
+                    .await
+                    .map(|(name, _)| format!("{name} was deactivated and signed out everywhere."))?,
+                ConfirmKind::Delete => delete_user(id.clone()).await.map(|name| format!("{name} was deleted."))?,
+            };
+            Ok::<_, AppError>((message, id))
         }
     });
     Effect::new(move |_| match run.value().get() {
-        Some(Ok(message)) => {
+        Some(Ok((message, user_id))) => {
             toasts.show(message);
             open.set(false);
-            actions.reload.run(());
+            actions.reload.run(actions_button_id(&user_id));
         }
         Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
         Some(Err(error)) => problem.set(Some(error.to_string())),

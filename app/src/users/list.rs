@@ -8,7 +8,7 @@ use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use crate::users::api::set_user_active;
-use crate::users::page::{Confirm, ConfirmKind, UserActions};
+use crate::users::page::{actions_button_id, Confirm, ConfirmKind, UserActions};
 use crate::users::types::{ListRights, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -96,6 +96,23 @@ fn SortHeader(label: &'static str, sort: UserSort, params: Memo<UserListParams>)
 
 #[component]
 pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList, AppError>>) -> impl IntoView {
+    // After an action, the rows are drawn anew: put the focus back on the row's ⋮ button, or
+    // on the table when the row has gone (deleted, or filtered out).
+    let actions = expect_context::<UserActions>();
+    Effect::new(move |_| {
+        if users.with(Option::is_none) {
+            return;
+        }
+        if let Some(id) = actions.focus_after_reload.get_untracked() {
+            request_animation_frame(move || {
+                let target = document().get_element_by_id(&id).or_else(|| document().get_element_by_id("users-table"));
+                if let Some(el) = target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                    let _ = el.focus();
+                }
+                actions.focus_after_reload.set(None);
+            });
+        }
+    });
     let header = move || {
         view! {
             <thead>
@@ -135,7 +152,7 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
                                 .into_any()
                         };
                         view! {
-                            <div class="table-wrap" role="region" aria-label="Users" tabindex="0">
+                            <div class="table-wrap" id="users-table" role="region" aria-label="Users" tabindex="0">
                                 <table class="data-table" aria-label="Users">{header()}<tbody>{body}</tbody></table>
                             </div>
                             <Pager params=p list/>
@@ -250,6 +267,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
             let (id, name) = (user.id.clone(), user.name.clone());
             let activate = Callback::new(move |()| {
                 let (id, name) = (id.clone(), name.clone());
+                let id_for_focus = id.clone();
                 leptos::task::spawn_local(async move {
                     match set_user_active(id, true).await {
                         Ok((_, status)) => {
@@ -258,7 +276,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
                         }
                         Err(error) => toasts.show(error.to_string()),
                     }
-                    actions.reload.run(());
+                    actions.reload.run(actions_button_id(&id_for_focus));
                 });
             });
             entries.push(MenuItem { label: "Activate", danger: false, on_select: activate });
@@ -280,7 +298,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
         });
     }
     let menu = (!entries.is_empty()).then(|| {
-        view! { <ActionsMenu label=format!("Actions for {}", user.name) id=format!("actions-{}", user.id) entries/> }
+        view! { <ActionsMenu label=format!("Actions for {}", user.name) id=actions_button_id(&user.id) entries/> }
     });
     // A click on the row opens Edit too (the menu keeps its own clicks).
     let on_row_click = {

@@ -19,8 +19,16 @@ pub struct UserActions {
     pub editing: RwSignal<Option<String>>,
     /// The deactivation or deletion waiting for confirmation.
     pub confirming: RwSignal<Option<Confirm>>,
-    /// Reloads the current page of the list after a change.
-    pub reload: Callback<()>,
+    /// Reloads the current page of the list after a change, then moves the focus to the
+    /// element with this id (the row's ⋮ button), or to the table when that row is gone.
+    pub reload: Callback<String>,
+    /// Where the focus goes once the reloaded rows are in the page.
+    pub focus_after_reload: RwSignal<Option<String>>,
+}
+
+/// The id of a row's ⋮ button, where the focus returns after an action on that row.
+pub fn actions_button_id(user_id: &str) -> String {
+    format!("actions-{user_id}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +57,15 @@ pub fn UsersPage() -> impl IntoView {
         |p| list_users(p.search, p.status, p.role, p.sort, p.dir, p.after, p.before, p.size),
     );
     let roles = Resource::new(|| (), |_| list_roles());
+    let focus_after_reload = RwSignal::new(None);
     provide_context(UserActions {
         editing: RwSignal::new(None),
         confirming: RwSignal::new(None),
-        reload: Callback::new(move |()| users.refetch()),
+        reload: Callback::new(move |focus: String| {
+            focus_after_reload.set(Some(focus));
+            users.refetch();
+        }),
+        focus_after_reload,
     });
 
     view! {

@@ -42,7 +42,7 @@ pub struct ListRow {
     pub email_key: String,
 }
 
-/// The value a page is sorted by, as its cursor carries it.
+/// One sort key's value, as a cursor carries it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum SortValue {
@@ -50,40 +50,63 @@ pub enum SortValue {
     Number(i64),
 }
 
+/// Which set of rows a query walks first. A small set (a rare search, a rare role) is read
+/// whole and sorted; otherwise the sort's index is walked and each row checked, which finds a
+/// page of a common match after a few rows. See `service::choose_driver`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    /// The users of the organization, in the sort's index order.
+    Users,
+    /// The rows the search matches (SQLite's trigram index).
+    Search,
+    /// The holders of the role.
+    Role,
+}
+
 /// Filters, sort and position of one page, already parsed and checked.
 pub struct ListSpec<'a> {
     pub search: &'a str,
     pub status: Option<&'a str>,
-    pub role: Option<&'a str>,
+    /// The role's id; the service resolves the name.
+    pub role_id: Option<&'a str>,
     pub sort: crate::users::types::UserSort,
     pub descending: bool,
-    /// The row the page starts after (or, `backwards`, ends before), as sort value and id.
-    pub cursor: Option<(SortValue, String)>,
+    /// The row the page starts after (or, `backwards`, ends before): sort keys and id.
+    pub cursor: Option<(Vec<SortValue>, String)>,
     /// Read towards the start (the previous page): the rows come back nearest-first.
     pub backwards: bool,
     pub limit: i64,
+    pub driver: Driver,
 }
 
+/// Searches this short match anywhere with LIKE; longer ones use the trigram index.
+pub const TRIGRAM: usize = 3;
+
 impl ListSpec<'_> {
-    /// The SQL expression sorted by. `status` sorts by status, then name.
-    fn sort_expr(&self) -> &'static str {
+    /// The sort's keys before the id. Each sort has an index of exactly these keys after
+    /// `org_id` (see the migration), so a page is a short index range.
+    fn sort_keys(&self) -> &'static [&'static str] {
         use crate::users::types::UserSort;
         match self.sort {
-            UserSort::Name => "u.name_key",
-            UserSort::Email => "u.email_key",
-            UserSort::Status => "(u.status || ' ' || u.name_key)",
-            UserSort::LastLogin => "COALESCE(u.last_login_at, 0)",
+            UserSort::Name => &["u.name_key"],
+            UserSort::Email => &["u.email_key"],
+            UserSort::Status => &["u.status", "u.name_key"],
+            UserSort::LastLogin => &["COALESCE(u.last_login_at, 0)"],
         }
     }
 
-    pub fn sort_value(&self, row: &ListRow) -> SortValue {
+    pub fn sort_values(&self, row: &ListRow) -> Vec<SortValue> {
         use crate::users::types::UserSort;
         match self.sort {
-            UserSort::Name => SortValue::Text(row.name_key.clone()),
-            UserSort::Email => SortValue::Text(row.email_key.clone()),
-            UserSort::Status => SortValue::Text(format!("{} {}", row.status, row.name_key)),
-            UserSort::LastLogin => SortValue::Number(row.last_login_at.unwrap_or(0)),
+            UserSort::Name => vec![SortValue::Text(row.name_key.clone())],
+            UserSort::Email => vec![SortValue::Text(row.email_key.clone())],
+            UserSort::Status => vec![SortValue::Text(row.status.clone()), SortValue::Text(row.name_key.clone())],
+            UserSort::LastLogin => vec![SortValue::Number(row.last_login_at.unwrap_or(0))],
         }
+    }
+
+    fn uses_trigram_index(&self, sqlite: bool) -> bool {
+        sqlite && self.search.chars().count() >= TRIGRAM
     }
 }
 
@@ -94,18 +117,38 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// An FTS5 phrase that matches `text` literally.
-fn fts_phrase(text: &str) -> String {
+pub fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// Appends the WHERE clause shared by the page and its count.
-macro_rules! push_filters {
-    ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident) => {{
-        $qb.push(" WHERE u.org_id = ").push_bind($org_id);
+fn push_value<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<'a, DB>, value: &SortValue)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match value {
+        SortValue::Text(t) => qb.push_bind(t.clone()),
+        SortValue::Number(n) => qb.push_bind(*n),
+    };
+}
+
+/// Appends FROM and WHERE, shared by the page and its count.
+macro_rules! push_from_where {
+    ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident, $driver:expr) => {{
         let search = crate::server::ids::key($spec.search);
+        // SQLite's CROSS JOIN keeps the driving set as the outer loop (its planner, without
+        // statistics, would otherwise walk all users); Postgres plans the join itself.
+        match ($driver, $sqlite) {
+            (Driver::Search, _) => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
+            (Driver::Role, true) => $qb.push(" FROM user_roles ur CROSS JOIN users u ON u.id = ur.user_id"),
+            (Driver::Role, false) => $qb.push(" FROM user_roles ur JOIN users u ON u.id = ur.user_id"),
+            (Driver::Users, _) => $qb.push(" FROM users u"),
+        };
+        $qb.push(" WHERE u.org_id = ").push_bind($org_id);
         if !search.is_empty() {
-            if $sqlite && search.chars().count() >= 3 {
-                // Trigram index: any part of the name or email.
+            if $driver == Driver::Search {
+                $qb.push(" AND s.users_search MATCH ").push_bind(fts_phrase(&search));
+            } else if $spec.uses_trigram_index($sqlite) {
                 $qb.push(" AND u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
                     .push_bind(fts_phrase(&search))
                     .push(")");
@@ -117,10 +160,12 @@ macro_rules! push_filters {
         if let Some(status) = $spec.status {
             $qb.push(" AND u.status = ").push_bind(status);
         }
-        if let Some(role) = $spec.role {
-            $qb.push(" AND EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = ")
-                .push_bind(role)
-                .push(")");
+        if let Some(role_id) = $spec.role_id {
+            if $driver == Driver::Role {
+                $qb.push(" AND ur.role_id = ").push_bind(role_id);
+            } else {
+                $qb.push(" AND EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = u.id AND x.role_id = ").push_bind(role_id).push(")");
+            }
         }
     }};
 }
@@ -128,38 +173,69 @@ macro_rules! push_filters {
 /// One page of the organization's users matching `spec`, in its order, `limit` rows at most.
 pub async fn list_page(db: &Db, org_id: &str, spec: &ListSpec<'_>) -> Result<Vec<ListRow>, sqlx::Error> {
     let sqlite = matches!(db, Db::Sqlite(_));
-    let expr = spec.sort_expr();
+    let keys = spec.sort_keys();
     let (cmp, dir) = if spec.descending != spec.backwards { ("<", "DESC") } else { (">", "ASC") };
     on_db!(db, pool => {
-        let mut qb = sqlx::QueryBuilder::new(
-            "SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key FROM users u",
-        );
-        push_filters!(qb, spec, org_id, sqlite);
-        if let Some((value, id)) = &spec.cursor {
-            qb.push(format!(" AND ({expr} {cmp} "));
-            match value {
-                SortValue::Text(t) => qb.push_bind(t.clone()),
-                SortValue::Number(n) => qb.push_bind(*n),
-            };
-            qb.push(format!(" OR ({expr} = "));
-            match value {
-                SortValue::Text(t) => qb.push_bind(t.clone()),
-                SortValue::Number(n) => qb.push_bind(*n),
-            };
-            qb.push(format!(" AND u.id {cmp} ")).push_bind(id.clone()).push("))");
+        let mut qb = sqlx::QueryBuilder::new("SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key");
+        push_from_where!(qb, spec, org_id, sqlite, spec.driver);
+        if let Some((values, id)) = &spec.cursor {
+            if let [key] = keys {
+                // `k <= v AND (k < v OR id < i)`: the index range starts at the cursor even
+                // when the key is an expression, which row values do not allow on SQLite.
+                let value = values.first().cloned().unwrap_or(SortValue::Number(0));
+                qb.push(format!(" AND {key} {cmp}= "));
+                push_value(&mut qb, &value);
+                qb.push(format!(" AND ({key} {cmp} "));
+                push_value(&mut qb, &value);
+                qb.push(format!(" OR u.id {cmp} ")).push_bind(id.clone()).push(")");
+            } else {
+                qb.push(format!(" AND ({}, u.id) {cmp} (", keys.join(", ")));
+                for value in values.iter().take(keys.len()) {
+                    push_value(&mut qb, value);
+                    qb.push(", ");
+                }
+                qb.push_bind(id.clone()).push(")");
+            }
         }
-        qb.push(format!(" ORDER BY {expr} {dir}, u.id {dir} LIMIT ")).push_bind(spec.limit);
+        let order: Vec<String> = keys.iter().chain(&["u.id"]).map(|k| format!("{k} {dir}")).collect();
+        qb.push(format!(" ORDER BY {} LIMIT ", order.join(", "))).push_bind(spec.limit);
         qb.build_query_as::<ListRow>().fetch_all(pool).await
     })
 }
 
-/// How many users match `spec`'s filters, counting no further than `cap + 1`.
-pub async fn count_matching(db: &Db, org_id: &str, spec: &ListSpec<'_>, cap: i64) -> Result<i64, sqlx::Error> {
+/// How many users match `spec`'s filters, counting no further than `cap + 1`, walking the
+/// smallest set the service found (`driver`): no sort, so any set will do.
+pub async fn count_matching(db: &Db, org_id: &str, spec: &ListSpec<'_>, driver: Driver, cap: i64) -> Result<i64, sqlx::Error> {
     let sqlite = matches!(db, Db::Sqlite(_));
     on_db!(db, pool => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM users u");
-        push_filters!(qb, spec, org_id, sqlite);
+        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1");
+        push_from_where!(qb, spec, org_id, sqlite, driver);
         qb.push(" LIMIT ").push_bind(cap + 1).push(") matching");
         qb.build_query_scalar::<i64>().fetch_one(pool).await
     })
+}
+
+/// How many rows the trigram index matches for `search` (all organizations), up to `cap`.
+pub async fn search_matches(db: &Db, search: &str, cap: i64) -> Result<i64, sqlx::Error> {
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH $1 LIMIT $2)",
+        )
+        .bind(fts_phrase(&crate::server::ids::key(search)))
+        .bind(cap)
+        .fetch_one(pool)
+        .await,
+        Db::Postgres(_) => Ok(cap),
+    }
+}
+
+/// How many users hold the role, up to `cap`.
+pub async fn role_holders(db: &Db, role_id: &str, cap: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM user_roles WHERE role_id = $1 LIMIT $2) holders",
+    )
+    .bind(role_id)
+    .bind(cap)
+    .fetch_one(pool)
+    .await)
 }

@@ -1,6 +1,7 @@
 //! The rules of the Users list.
 
-use super::repo::{self, ListRow, ListSpec, SortValue};
+use super::repo::{self, Driver, ListRow, ListSpec, SortValue};
+use crate::organizations::server::repo as orgs;
 use crate::auth::server::guard::Permit;
 use crate::error::AppError;
 use crate::server::ids::now_ms;
@@ -10,30 +11,72 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::collections::HashMap;
 
-fn encode_cursor(value: &SortValue, id: &str) -> String {
-    let json = serde_json::to_vec(&(value, id)).unwrap_or_default();
+fn encode_cursor(values: &[SortValue], id: &str) -> String {
+    let json = serde_json::to_vec(&(values, id)).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
-fn decode_cursor(cursor: &str) -> Result<(SortValue, String), AppError> {
+fn decode_cursor(cursor: &str) -> Result<(Vec<SortValue>, String), AppError> {
     let invalid = || AppError::validation("after", "That page link is no longer valid. Go back to the first page.");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     serde_json::from_slice(&bytes).map_err(|_| invalid())
+}
+
+/// A set of at most this many rows is read whole and sorted; a bigger one is only checked
+/// against, row by row, while the sort's index is walked.
+const SMALL_SET: i64 = 20_000;
+
+/// Picks what the page walks first and what its count walks, from the sizes of the sets the
+/// search and the role filter name (each counted, cheaply, up to [`SMALL_SET`]).
+async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) -> Result<(Driver, Driver), AppError> {
+    let sqlite = matches!(permit.db(), crate::server::db::Db::Sqlite(_));
+    let search_size = if sqlite && search.chars().count() >= repo::TRIGRAM {
+        Some(repo::search_matches(permit.db(), search, SMALL_SET).await?)
+    } else {
+        None
+    };
+    let role_size = match role_id {
+        Some(id) => Some(repo::role_holders(permit.db(), id, SMALL_SET).await?),
+        None => None,
+    };
+    let smallest = match (search_size, role_size) {
+        (Some(s), Some(r)) if r < s => Some((Driver::Role, r)),
+        (Some(s), _) => Some((Driver::Search, s)),
+        (None, Some(r)) => Some((Driver::Role, r)),
+        (None, None) => None,
+    };
+    Ok(match smallest {
+        Some((driver, size)) if size < SMALL_SET => (driver, driver),
+        // A page of a big set is found quickly along the index; its count still walks the
+        // smaller set, since counting needs no order.
+        Some((driver, _)) => (Driver::Users, driver),
+        None => (Driver::Users, Driver::Users),
+    })
 }
 
 /// One page of the organization's users for `query`, with their roles, a capped count and
 /// the cursors of the pages either side.
 pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, AppError> {
     let backwards = query.before.is_some();
+    let role_id = match query.role.as_deref() {
+        Some(name) => match orgs::role_id(permit.db(), permit.org_id(), name).await? {
+            Some(id) => Some(id),
+            // No such role in this organization: nobody holds it.
+            None => return Ok(empty_list(permit)),
+        },
+        None => None,
+    };
+    let (driver, count_driver) = choose_drivers(permit, &query.search, role_id.as_deref()).await?;
     let spec = ListSpec {
         search: &query.search,
         status: query.status.map(UserStatus::key),
-        role: query.role.as_deref(),
+        role_id: role_id.as_deref(),
         sort: query.sort,
         descending: query.descending,
         cursor: query.after.as_deref().or(query.before.as_deref()).map(decode_cursor).transpose()?,
         backwards,
         limit: i64::from(query.page_size) + 1,
+        driver,
     };
     let mut rows = repo::list_page(permit.db(), permit.org_id(), &spec).await?;
     // One row more than a page says whether there is more in the direction read.
@@ -42,12 +85,12 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
     if backwards {
         rows.reverse();
     }
-    let cursor_of = |row: Option<&ListRow>| row.map(|r| encode_cursor(&spec.sort_value(r), &r.id));
+    let cursor_of = |row: Option<&ListRow>| row.map(|r| encode_cursor(&spec.sort_values(r), &r.id));
     // Coming from a next page, there is one after this; from a previous page, one before.
     let (has_prev, has_next) = if backwards { (more_beyond, true) } else { (query.after.is_some(), more_beyond) };
     let prev_cursor = if has_prev { cursor_of(rows.first()) } else { None };
     let next_cursor = if has_next { cursor_of(rows.last()) } else { None };
-    let counted = repo::count_matching(permit.db(), permit.org_id(), &spec, COUNT_CAP).await?;
+    let counted = repo::count_matching(permit.db(), permit.org_id(), &spec, count_driver, COUNT_CAP).await?;
 
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
@@ -71,6 +114,17 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         total_capped: counted > COUNT_CAP,
         next_cursor,
         prev_cursor,
+        ..empty_list(permit)
+    })
+}
+
+fn empty_list(permit: &Permit) -> UserList {
+    UserList {
+        users: Vec::new(),
+        total: 0,
+        total_capped: false,
+        next_cursor: None,
+        prev_cursor: None,
         rights: ListRights {
             edit: permit.can(Permission::UsersEdit),
             deactivate: permit.can(Permission::UsersDeactivate),
@@ -78,5 +132,5 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
             viewer_id: permit.user_id().to_owned(),
         },
         now: now_ms(),
-    })
+    }
 }

@@ -1,0 +1,237 @@
+import { test, expect, type Page, type Locator } from "@playwright/test";
+import { OWNER, PEOPLE } from "../playwright.config";
+import { signIn, hydrated, expectNoAxeViolations } from "./helpers";
+
+// The Users page as an admin uses it: search, filters, sort, pages, the ⋮ menu and its
+// dialogs, with the mouse and with the keyboard alone. One shared server and database for
+// the run: each journey acts on its own person (see PEOPLE in the config).
+
+async function usersPage(page: Page, query = "") {
+  await signIn(page, OWNER);
+  if (query) await page.goto(`/users${query}`);
+  await hydrated(page);
+  return page.getByRole("table", { name: "Users" });
+}
+
+function row(table: Locator, email: string) {
+  return table.getByRole("row").filter({ hasText: email });
+}
+
+async function columnTexts(table: Locator, index: number) {
+  return table.locator(`tbody tr td:nth-child(${index})`).allInnerTexts();
+}
+
+test("search narrows the list as you type, lives in the URL, and survives a reload", async ({ page }) => {
+  const table = await usersPage(page);
+  await page.getByLabel("Search").fill("EDDIE");
+  await expect(page).toHaveURL(/search=EDDIE/);
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(row(table, PEOPLE.edit.email)).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("Search")).toHaveValue("EDDIE");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+
+  await page.getByLabel("Search").fill("no one is called this");
+  await expect(page.getByText("No users match these filters")).toBeVisible();
+  await page.getByRole("link", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByLabel("Search")).toHaveValue("");
+  await expect(row(table, OWNER.email)).toBeVisible();
+});
+
+test("the Status and Role selects filter the list", async ({ page }) => {
+  const table = await usersPage(page);
+  await page.getByLabel("Role").selectOption("Owner");
+  await expect(page).toHaveURL(/role=Owner/);
+  await expect(row(table, OWNER.email)).toBeVisible();
+  for (const roles of await columnTexts(table, 3)) expect(roles).toContain("Owner");
+
+  await page.getByLabel("Role").selectOption("");
+  await page.getByLabel("Status").selectOption("active");
+  await expect(page).toHaveURL(/status=active/);
+  for (const status of await columnTexts(table, 4)) expect(status).toBe("Active");
+});
+
+test("a column header sorts, and a second click reverses it", async ({ page }) => {
+  const table = await usersPage(page);
+  const email = table.getByRole("columnheader", { name: "Email" });
+  await expect(table.getByRole("columnheader", { name: "Name" })).toHaveAttribute("aria-sort", "ascending");
+
+  await email.getByRole("link").click();
+  await expect(email).toHaveAttribute("aria-sort", "ascending");
+  const ascending = await columnTexts(table, 2);
+  expect(ascending).toEqual([...ascending].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+
+  await email.getByRole("link").click();
+  await expect(email).toHaveAttribute("aria-sort", "descending");
+  await expect(page).toHaveURL(/sort=email&dir=desc/);
+  const descending = await columnTexts(table, 2);
+  expect(descending[0]).toBe(ascending[ascending.length - 1]);
+});
+
+test("pages of 25 go forward and back with a count", async ({ page }) => {
+  await usersPage(page);
+  const pager = page.getByRole("navigation", { name: "Pages" });
+  await pager.getByLabel("Rows per page").selectOption("25");
+  await expect(pager).toContainText("1–25 of 36");
+  await expect(pager.getByText("Previous")).toHaveAttribute("aria-disabled", "true");
+
+  await pager.getByRole("link", { name: "Next" }).click();
+  await expect(pager).toContainText("26–36 of 36");
+  await expect(page.getByRole("table", { name: "Users" }).locator("tbody tr")).toHaveCount(11);
+
+  await pager.getByRole("link", { name: "Previous" }).click();
+  await expect(pager).toContainText("1–25 of 36");
+});
+
+test("Edit changes roles, which take effect for that user at once", async ({ page, browser }) => {
+  const person = PEOPLE.edit;
+  const theirs = await browser.newPage();
+  await signIn(theirs, person);
+  await expect(theirs.getByRole("alert")).toHaveText("You don't have permission to manage users. Contact your administrator.");
+
+  const table = await usersPage(page, "?search=eddie");
+  await table.getByRole("button", { name: `Actions for ${person.name}` }).click();
+  await page.getByRole("menuitem", { name: "Edit" }).click();
+  const dialog = page.getByRole("dialog", { name: `Edit ${person.name}` });
+  await expect(dialog.getByLabel("Email")).toHaveValue(person.email);
+  await dialog.getByLabel("Job title").fill("Support lead");
+  await dialog.getByRole("checkbox", { name: /Admin/ }).check();
+  await dialog.getByRole("button", { name: "Save Changes" }).click();
+
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("status")).toContainText(`Saved changes to ${person.name}.`);
+  await expect(row(table, person.email)).toContainText("Admin");
+
+  await theirs.reload();
+  await expect(theirs.getByRole("table", { name: "Users" })).toBeVisible();
+  await theirs.close();
+});
+
+test("Edit shows each field's problem beside it and saves nothing", async ({ page }) => {
+  const table = await usersPage(page, "?search=eddie");
+  await row(table, PEOPLE.edit.email).getByRole("cell").first().click();
+  const dialog = page.getByRole("dialog", { name: `Edit ${PEOPLE.edit.name}` });
+  await dialog.getByLabel("Name").fill("");
+  await dialog.getByLabel("Time zone").fill("Mars");
+  await dialog.getByRole("button", { name: "Save Changes" }).click();
+  await expect(dialog.locator("#edit-name-error")).toHaveText("Enter a name.");
+  await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.locator("#edit-time-zone-error")).toContainText("Europe/Paris");
+  await expectNoAxeViolations(page);
+
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(row(table, PEOPLE.edit.email)).toContainText(PEOPLE.edit.name);
+});
+
+test("Deactivate asks first, ends the user's sessions, and Activate brings them back", async ({ page, browser }) => {
+  const person = PEOPLE.deactivate;
+  const theirs = await browser.newPage();
+  await signIn(theirs, person);
+
+  const table = await usersPage(page, "?search=dana");
+  const actions = table.getByRole("button", { name: `Actions for ${person.name}` });
+  await actions.click();
+  await expect(page.getByRole("menu")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByRole("menuitem", { name: "Deactivate" }).click();
+  const dialog = page.getByRole("dialog", { name: `Deactivate ${person.name}?` });
+  await expect(dialog).toContainText(person.email);
+  await expectNoAxeViolations(page);
+  await dialog.getByRole("button", { name: "Deactivate" }).click();
+
+  await expect(page.getByRole("status")).toContainText(`${person.name} was deactivated`);
+  await expect(row(table, person.email)).toContainText("Inactive");
+  await expect(actions).toBeFocused();
+
+  await theirs.reload();
+  await expect(theirs).toHaveURL(/\/login$/);
+  await hydrated(theirs);
+  await theirs.getByLabel("Email").fill(person.email);
+  await theirs.getByLabel("Password").fill(person.password);
+  await theirs.getByRole("button", { name: "Sign in" }).click();
+  await expect(theirs.getByRole("alert")).toHaveText("Invalid email or password");
+  await theirs.close();
+
+  await actions.click();
+  await page.getByRole("menuitem", { name: "Activate" }).click();
+  await expect(page.getByRole("status")).toContainText(`${person.name} was activated.`);
+  await expect(row(table, person.email)).toContainText("Active");
+});
+
+test("Delete names the user, Escape changes nothing, confirming removes them", async ({ page }) => {
+  const person = PEOPLE.remove;
+  const table = await usersPage(page, "?search=dora");
+  const actions = table.getByRole("button", { name: `Actions for ${person.name}` });
+
+  await actions.click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog", { name: `Delete ${person.name}?` });
+  await expect(dialog).toContainText(person.email);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(actions).toBeFocused();
+  await expect(row(table, person.email)).toBeVisible();
+
+  await actions.click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  await dialog.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText(`${person.name} was deleted.`);
+  await expect(page.getByText("No users match these filters")).toBeVisible();
+});
+
+test("the whole round trip works with the keyboard alone", async ({ page }) => {
+  const person = PEOPLE.keyboard;
+  const table = await usersPage(page);
+  await page.getByLabel("Search").focus();
+  await page.keyboard.type("kim keyb");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+
+  const actions = table.getByRole("button", { name: `Actions for ${person.name}` });
+  await actions.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("menuitem", { name: "Edit" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Deactivate" })).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(page.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Edit" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("menu")).toBeHidden();
+  await expect(actions).toBeFocused();
+
+  // Edit: Enter opens the menu on Edit, Enter chooses it; the dialog takes focus.
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: `Edit ${person.name}` });
+  await expect(dialog.getByLabel("Name")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByLabel("Phone")).toBeFocused();
+  await page.keyboard.type("+1 555 010 0199");
+  // The focus stays inside the dialog: Save Changes is reachable, the page behind is not.
+  for (let i = 0; i < 12; i++) {
+    if (await dialog.getByRole("button", { name: "Save Changes" }).evaluate((el) => el === document.activeElement)) break;
+    await page.keyboard.press("Tab");
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status")).toContainText(`Saved changes to ${person.name}.`);
+  await expect(actions).toBeFocused();
+
+  // Deactivate with the keyboard: Cancel has the focus first, Tab reaches Deactivate.
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Edit" })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("menuitem", { name: "Deactivate" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  const confirm = page.getByRole("dialog", { name: `Deactivate ${person.name}?` });
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(row(table, person.email)).toContainText("Inactive");
+  await expect(actions).toBeFocused();
+});
