@@ -205,6 +205,7 @@ test("the whole round trip works with the keyboard alone", async ({ page }) => {
 
   // Edit: Enter opens the menu on Edit, Enter chooses it; the dialog takes focus.
   await page.keyboard.press("Enter");
+  await expect(page.getByRole("menuitem", { name: "Edit" })).toBeFocused();
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: `Edit ${person.name}` });
   await expect(dialog.getByLabel("Name")).toBeFocused();

@@ -13,13 +13,15 @@ CREATE TABLE users (
     id             TEXT PRIMARY KEY,
     org_id         TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     email          TEXT NOT NULL,
-    -- lower-cased email: uniqueness per organization, sort and search are case-insensitive
-    email_key      TEXT NOT NULL,
+    -- lower-cased email: uniqueness per organization, sort and search are case-insensitive.
+    -- The keys compare byte by byte (COLLATE "C"), as on SQLite: the same order on both
+    -- databases, and prefix ranges (short searches) that an index can seek.
+    email_key      TEXT COLLATE "C" NOT NULL,
     name           TEXT NOT NULL,
     -- lower-cased name: the sort key of the Name column
-    name_key       TEXT NOT NULL,
+    name_key       TEXT COLLATE "C" NOT NULL,
     password_hash  TEXT,
-    status         TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'pending')),
+    status         TEXT COLLATE "C" NOT NULL CHECK (status IN ('active', 'inactive', 'pending')),
     phone          TEXT,
     job_title      TEXT,
     department     TEXT,

@@ -22,13 +22,16 @@ pub fn Modal(
     let title_id = format!("{id}-title");
     let heading_id = title_id.clone();
     // The element focused when the dialog opened, to return to when it closes.
-    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    // Always `None` on the server, so the `SendWrapper` (the element is not `Send`) is only
+    // ever dropped in the browser's one thread; `new_local` would wrap the container itself
+    // and panic when the server drops it on another thread.
+    let opener = StoredValue::new(None::<send_wrapper::SendWrapper<web_sys::HtmlElement>>);
 
     Effect::new(move |_| {
         let Some(el) = dialog.get() else { return };
         if open.get() {
             if !el.open() {
-                opener.set_value(document().active_element().and_then(|e| e.dyn_into().ok()));
+                opener.set_value(document().active_element().and_then(|e| e.dyn_into().ok()).map(send_wrapper::SendWrapper::new));
                 let _ = el.show_modal();
             }
         } else if el.open() {

@@ -25,10 +25,16 @@ pub fn EditUserDialog() -> impl IntoView {
     let actions = expect_context::<UserActions>();
     let open = RwSignal::new(false);
     let title = RwSignal::new("Edit user".to_owned());
-    // The dialog follows the page's `editing`, and clears it when it closes.
-    Effect::new(move |_| open.set(actions.editing.get().is_some()));
+    // The dialog follows the page's `editing`, and clears it when it closes. Each writes only
+    // a change: a write notifies even when the value is the same, and the two would loop.
     Effect::new(move |_| {
-        if !open.get() {
+        let wanted = actions.editing.with(Option::is_some);
+        if open.get_untracked() != wanted {
+            open.set(wanted);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && actions.editing.with_untracked(Option::is_some) {
             actions.editing.set(None);
         }
     });
@@ -207,9 +213,14 @@ pub fn ConfirmDialog() -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let open = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    Effect::new(move |_| open.set(actions.confirming.get().is_some()));
     Effect::new(move |_| {
-        if !open.get() {
+        let wanted = actions.confirming.with(Option::is_some);
+        if open.get_untracked() != wanted {
+            open.set(wanted);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && actions.confirming.with_untracked(Option::is_some) {
             actions.confirming.set(None);
             problem.set(None);
         }

@@ -20,7 +20,9 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
         navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() })
     };
     let search = NodeRef::<html::Input>::new();
-    let timer = StoredValue::new_local(None::<TimeoutHandle>);
+    // Not `new_local`: the page also renders on the server's threads, where a local value
+    // dropped on another thread panics.
+    let timer = StoredValue::new(None::<TimeoutHandle>);
     let initial = params.get_untracked();
 
     let on_search = {
@@ -123,7 +125,8 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
             </div>
             <input type="hidden" name="sort" value=hidden(|p| p.sort.clone())/>
             <input type="hidden" name="dir" value=hidden(|p| p.dir.clone())/>
-            <input type="hidden" name="size" value=hidden(|p| p.size.clone())/>
+            // The page size is the pager's "Rows per page" select, part of this form by its
+            // `form` attribute.
             <button type="submit" class="button filters-apply">"Apply filters"</button>
         </form>
     }

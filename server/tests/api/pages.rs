@@ -53,7 +53,7 @@ async fn with_two_organizations_sign_in_asks_which_and_finds_the_right_account()
     assert_eq!(me.name, "Sam at Globex");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_users_page_is_rendered_on_the_server_with_the_organizations_users() {
     let app = spawn_app().await;
     let org = app.create_org("acme", "Acme").await;
@@ -87,7 +87,9 @@ async fn the_root_goes_to_users() {
     assert_eq!(res.headers()["location"], "/users");
 }
 
-#[tokio::test]
+// On the threads of a multi-threaded runtime, as in production: a page whose reactive values
+// may not move between threads fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_renders_for_an_owner() {
     let app = spawn_app().await;
     let org = app.create_org("acme", "Acme").await;

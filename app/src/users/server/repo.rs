@@ -61,6 +61,8 @@ pub enum Driver {
     Search,
     /// The holders of the role.
     Role,
+    /// The names and emails that start with a short (1-2 character) search.
+    Prefix,
 }
 
 /// Filters, sort and position of one page, already parsed and checked.
@@ -79,7 +81,7 @@ pub struct ListSpec<'a> {
     pub driver: Driver,
 }
 
-/// Searches this short match anywhere with LIKE; longer ones use the trigram index.
+/// Searches at least this long can use the trigram index; shorter ones are matched with LIKE.
 pub const TRIGRAM: usize = 3;
 
 impl ListSpec<'_> {
@@ -95,6 +97,12 @@ impl ListSpec<'_> {
         }
     }
 
+    /// A 1-2 character search: it matches the start of the name or email (a substring that
+    /// short matches nearly everyone, and no index could find the rare ones).
+    pub fn is_short_search(&self) -> bool {
+        is_short(self.search)
+    }
+
     pub fn sort_values(&self, row: &ListRow) -> Vec<SortValue> {
         use crate::users::types::UserSort;
         match self.sort {
@@ -104,10 +112,16 @@ impl ListSpec<'_> {
             UserSort::LastLogin => vec![SortValue::Number(row.last_login_at.unwrap_or(0))],
         }
     }
+}
 
-    fn uses_trigram_index(&self, sqlite: bool) -> bool {
-        sqlite && self.search.chars().count() >= TRIGRAM
-    }
+pub fn is_short(search: &str) -> bool {
+    (1..TRIGRAM).contains(&search.trim().chars().count())
+}
+
+/// The end of the range of keys that start with `prefix`: keys compare byte by byte, and no
+/// character sorts after U+10FFFF.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
 }
 
 /// `%` and `_` match themselves in a LIKE pattern (escaped with `\`).
@@ -142,18 +156,27 @@ macro_rules! push_from_where {
             (Driver::Search, _) => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
             (Driver::Role, true) => $qb.push(" FROM user_roles ur CROSS JOIN users u ON u.id = ur.user_id"),
             (Driver::Role, false) => $qb.push(" FROM user_roles ur JOIN users u ON u.id = ur.user_id"),
+            (Driver::Prefix, _) => {
+                $qb.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind($org_id);
+                $qb.push(" AND name_key >= ").push_bind(search.clone()).push(" AND name_key < ").push_bind(prefix_end(&search));
+                $qb.push(" UNION SELECT id FROM users WHERE org_id = ").push_bind($org_id);
+                $qb.push(" AND email_key >= ").push_bind(search.clone()).push(" AND email_key < ").push_bind(prefix_end(&search));
+                $qb.push(if $sqlite { ") p CROSS JOIN users u ON u.id = p.id" } else { ") p JOIN users u ON u.id = p.id" })
+            }
             (Driver::Users, _) => $qb.push(" FROM users u"),
         };
         $qb.push(" WHERE u.org_id = ").push_bind($org_id);
         if !search.is_empty() {
             if $driver == Driver::Search {
                 $qb.push(" AND s.users_search MATCH ").push_bind(fts_phrase(&search));
-            } else if $spec.uses_trigram_index($sqlite) {
-                $qb.push(" AND u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
-                    .push_bind(fts_phrase(&search))
-                    .push(")");
+            } else if $spec.is_short_search() {
+                let n = i32::try_from(search.chars().count()).unwrap_or(2);
+                $qb.push(" AND (substr(u.name_key, 1, ").push_bind(n).push(") = ").push_bind(search.clone());
+                $qb.push(" OR substr(u.email_key, 1, ").push_bind(n).push(") = ").push_bind(search.clone()).push(")");
             } else {
-                // Postgres's trigram GIN index serves this LIKE; on SQLite only 1-2 characters get here.
+                // Row by row along the index, a LIKE on the row is cheaper than an IN over a
+                // big match set (which SQLite would build whole first). On Postgres the
+                // trigram GIN index serves this LIKE, and the planner picks.
                 $qb.push(" AND (u.name_key || ' ' || u.email_key) LIKE ").push_bind(like_pattern(&search)).push(" ESCAPE '\\'");
             }
         }
@@ -227,6 +250,26 @@ pub async fn search_matches(db: &Db, search: &str, cap: i64) -> Result<i64, sqlx
         .await,
         Db::Postgres(_) => Ok(cap),
     }
+}
+
+/// About how many of the organization's names and emails start with `prefix` (each counted
+/// up to `cap`; a name and email of one user count twice).
+pub async fn prefix_matches(db: &Db, org_id: &str, prefix: &str, cap: i64) -> Result<i64, sqlx::Error> {
+    let prefix = crate::server::ids::key(prefix);
+    let mut total = 0;
+    for column in ["name_key", "email_key"] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE org_id = $1 AND {column} >= $2 AND {column} < $3 LIMIT $4) hits"
+        );
+        total += on_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql)
+            .bind(org_id)
+            .bind(&prefix)
+            .bind(prefix_end(&prefix))
+            .bind(cap)
+            .fetch_one(pool)
+            .await)?;
+    }
+    Ok(total)
 }
 
 /// How many users hold the role, up to `cap`.

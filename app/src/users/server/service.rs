@@ -11,7 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::collections::HashMap;
 
-fn encode_cursor(values: &[SortValue], id: &str) -> String {
+/// The `after`/`before` value that names the row with these sort keys and id.
+pub fn encode_cursor(values: &[SortValue], id: &str) -> String {
     let json = serde_json::to_vec(&(values, id)).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
@@ -30,8 +31,10 @@ const SMALL_SET: i64 = 20_000;
 /// search and the role filter name (each counted, cheaply, up to [`SMALL_SET`]).
 async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) -> Result<(Driver, Driver), AppError> {
     let sqlite = matches!(permit.db(), crate::server::db::Db::Sqlite(_));
-    let search_size = if sqlite && search.chars().count() >= repo::TRIGRAM {
-        Some(repo::search_matches(permit.db(), search, SMALL_SET).await?)
+    let search_size = if repo::is_short(search) {
+        Some((Driver::Prefix, repo::prefix_matches(permit.db(), permit.org_id(), search, SMALL_SET).await?))
+    } else if sqlite && search.chars().count() >= repo::TRIGRAM {
+        Some((Driver::Search, repo::search_matches(permit.db(), search, SMALL_SET).await?))
     } else {
         None
     };
@@ -40,8 +43,8 @@ async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) ->
         None => None,
     };
     let smallest = match (search_size, role_size) {
-        (Some(s), Some(r)) if r < s => Some((Driver::Role, r)),
-        (Some(s), _) => Some((Driver::Search, s)),
+        (Some((_, s)), Some(r)) if r < s => Some((Driver::Role, r)),
+        (Some(search), _) => Some(search),
         (None, Some(r)) => Some((Driver::Role, r)),
         (None, None) => None,
     };
