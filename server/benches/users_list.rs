@@ -10,7 +10,8 @@
 //!     cargo bench -p server --bench users_list                                   # SQLite
 //!     cargo bench -p server --bench users_list -- --postgres postgres://postgres@127.0.0.1/postgres
 //!
-//! Options: `--users N`, `--seconds S` (per scenario, default 3), `--clients C` (default 4),
+//! Options: `--users N`, `--seconds S` (per scenario, default 3), `--clients C` (default 2, one
+//! a core),
 //! `--no-write` (print only).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -32,7 +33,7 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options { users: 1_000_000, seconds: 3.0, clients: 4, postgres: None, write: true };
+    let mut o = Options { users: 1_000_000, seconds: 3.0, clients: 2, postgres: None, write: true };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -284,6 +285,9 @@ fn write_section(dialect: &str, table: &str) {
         _ if existing.is_empty() => format!("{}\n{section}\n", HEADER),
         _ => format!("{}\n{section}\n", existing.trim_end()),
     };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create docs/");
+    }
     std::fs::write(&path, updated).expect("write docs/benchmarks.md");
     println!("==> wrote {}", path.display());
 }

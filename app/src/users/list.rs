@@ -38,7 +38,7 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// "51–100 of 12,431", "1–50 of 10,000+", "No users".
+/// "51–100 of 431", "1–50 of 1,000+", "No users".
 fn range_text(params: &UserListParams, list: &UserList) -> String {
     if list.users.is_empty() {
         return "No users".into();

@@ -109,7 +109,7 @@ pub struct UserList {
     pub users: Vec<UserSummary>,
     /// Users matching the filters, counted up to [`COUNT_CAP`].
     pub total: i64,
-    /// More than `total` match: show "10,000+".
+    /// More than `total` match: show "1,000+".
     pub total_capped: bool,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
@@ -130,8 +130,9 @@ pub struct ListRights {
     pub viewer_id: String,
 }
 
-/// Counting stops here: beyond it the list says "10,000+" instead of scanning every match.
-pub const COUNT_CAP: i64 = 10_000;
+/// Counting stops here: beyond it the list says "1,000+" instead of reading every match (each
+/// counted row of a filtered list can cost a lookup; a thousand keep the page within its budget).
+pub const COUNT_CAP: i64 = 1_000;
 
 /// The columns the Users list sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -50,6 +50,9 @@ async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) ->
     };
     Ok(match smallest {
         Some((driver, size)) if size < SMALL_SET => (driver, driver),
+        // A short search matches a block of the name and email orders: walking the sort's
+        // index to it could read half the table, so the block is always read whole.
+        Some((Driver::Prefix, _)) => (Driver::Prefix, Driver::Prefix),
         // A page of a big set is found quickly along the index; its count still walks the
         // smaller set, since counting needs no order.
         Some((driver, _)) => (Driver::Users, driver),
