@@ -34,7 +34,8 @@ CREATE TABLE users (
     UNIQUE (org_id, email_key)
 );
 -- keyset pagination for every sort of the Users list, optionally narrowed by status
-CREATE INDEX users_by_name        ON users (org_id, name_key, id);
+-- email_key rides along: a search walking the name order checks both keys in the index
+CREATE INDEX users_by_name        ON users (org_id, name_key, id, email_key);
 CREATE INDEX users_by_email       ON users (org_id, email_key, id);
 -- "Never" (NULL) sorts as 0, before every sign-in; the list sorts by this very expression.
 CREATE INDEX users_by_last_login  ON users (org_id, (COALESCE(last_login_at, 0)), id);

@@ -26,10 +26,20 @@ fn decode_cursor(cursor: &str) -> Result<(Vec<SortValue>, String), AppError> {
 /// A set of at most this many rows is read whole and sorted; a bigger one is only checked
 /// against, row by row, while the sort's index is walked.
 const SMALL_SET: i64 = 20_000;
+// A probe that stopped at SMALL_SET still says whether the count passed its cap.
+const _: () = assert!(SMALL_SET > COUNT_CAP);
+
+/// How a list request is answered: what its page walks first, what its count walks, or the
+/// count itself when a probe already gave it.
+struct Plan {
+    page: Driver,
+    count: Driver,
+    known_count: Option<i64>,
+}
 
 /// Picks what the page walks first and what its count walks, from the sizes of the sets the
 /// search and the role filter name (each counted, cheaply, up to [`SMALL_SET`]).
-async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) -> Result<(Driver, Driver), AppError> {
+async fn plan(permit: &Permit, search: &str, status: Option<&str>, role_id: Option<&str>) -> Result<Plan, AppError> {
     let sqlite = matches!(permit.db(), crate::server::db::Db::Sqlite(_));
     let search_size = if repo::is_short(search) {
         Some((Driver::Prefix, repo::prefix_matches(permit.db(), permit.org_id(), search, SMALL_SET).await?))
@@ -48,7 +58,7 @@ async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) ->
         (None, Some(r)) => Some((Driver::Role, r)),
         (None, None) => None,
     };
-    Ok(match smallest {
+    let (page, count) = match smallest {
         Some((driver, size)) if size < SMALL_SET => (driver, driver),
         // A short search matches a block of the name and email orders: walking the sort's
         // index to it could read half the table, so the block is always read whole.
@@ -57,7 +67,14 @@ async fn choose_drivers(permit: &Permit, search: &str, role_id: Option<&str>) ->
         // smaller set, since counting needs no order.
         Some((driver, _)) => (Driver::Users, driver),
         None => (Driver::Users, Driver::Users),
-    })
+    };
+    // A role filter alone: its holders are all in the organization, so the probe is the count
+    // (it counted past the cap, if there are that many).
+    let known_count = match (role_size, search.is_empty(), status) {
+        (Some(holders), true, None) => Some(holders),
+        _ => None,
+    };
+    Ok(Plan { page, count, known_count })
 }
 
 /// One page of the organization's users for `query`, with their roles, a capped count and
@@ -72,17 +89,18 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         },
         None => None,
     };
-    let (driver, count_driver) = choose_drivers(permit, &query.search, role_id.as_deref()).await?;
+    let status = query.status.map(UserStatus::key);
+    let plan = plan(permit, &query.search, status, role_id.as_deref()).await?;
     let spec = ListSpec {
         search: &query.search,
-        status: query.status.map(UserStatus::key),
+        status,
         role_id: role_id.as_deref(),
         sort: query.sort,
         descending: query.descending,
         cursor: query.after.as_deref().or(query.before.as_deref()).map(decode_cursor).transpose()?,
         backwards,
         limit: i64::from(query.page_size) + 1,
-        driver,
+        driver: plan.page,
     };
     let mut rows = repo::list_page(permit.db(), permit.org_id(), &spec).await?;
     // One row more than a page says whether there is more in the direction read.
@@ -96,7 +114,10 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
     let (has_prev, has_next) = if backwards { (more_beyond, true) } else { (query.after.is_some(), more_beyond) };
     let prev_cursor = if has_prev { cursor_of(rows.first()) } else { None };
     let next_cursor = if has_next { cursor_of(rows.last()) } else { None };
-    let counted = repo::count_matching(permit.db(), permit.org_id(), &spec, count_driver, COUNT_CAP).await?;
+    let counted = match plan.known_count {
+        Some(n) => n,
+        None => repo::count_matching(permit.db(), permit.org_id(), &spec, plan.count, COUNT_CAP).await?,
+    };
 
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
