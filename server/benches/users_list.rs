@@ -266,7 +266,7 @@ fn form_query(params: &[(&str, String)]) -> String {
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     digits.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

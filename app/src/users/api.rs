@@ -1,5 +1,9 @@
 //! Server functions of the Users page.
 
+// `list_users` takes the URL's eight parameters as its own, and the code `#[server]` generates
+// for the browser does not carry an attribute on the function.
+#![allow(clippy::too_many_arguments)]
+
 use crate::error::AppError;
 use crate::users::account::{RoleOption, UserEditor, UserUpdate};
 use crate::users::types::{UserList, UserStatus};
@@ -10,7 +14,6 @@ use leptos::server_fn::codec::Json;
 /// (`search`), `status`, `role`, sorted by `sort` (`name`, `email`, `status`, `last_login`) in
 /// `dir` order, `size` (25, 50, 100) rows after the cursor `after` or before `before`. The
 /// URL's parameters, as is (see [`UserListParams`]).
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "list_users")]
 pub async fn list_users(
     search: Option<String>,
