@@ -18,6 +18,7 @@
 use app::server::db::Db;
 use app::server::state::{AppState, Settings};
 use app::users::server::repo::SortValue;
+use app::users::list::thousands;
 use app::users::server::service::encode_cursor;
 use leptos::prelude::LeptosOptions;
 use std::fmt::Write as _;
@@ -261,17 +262,6 @@ fn form_query(params: &[(&str, String)]) -> String {
         s.append_pair(k, v);
     }
     format!("?{}", s.finish())
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    digits.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-        out
-    })
 }
 
 /// Replaces this database's section of docs/benchmarks.md, keeping the other's.

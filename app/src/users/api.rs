@@ -25,81 +25,54 @@ pub async fn list_users(
     before: Option<String>,
     size: Option<String>,
 ) -> Result<UserList, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
     use crate::users::types::{UserListParams, UserQuery};
     let params = UserListParams { search, status, role, sort, dir, after, before, size, page: None };
-    let result = async {
-        let permit = guard::require(Permission::UsersView).await?;
+    with_permission(Permission::UsersView, |permit| async move {
         let query = UserQuery::from_params(&params).map_err(|(field, message)| AppError::validation(&field, message))?;
         crate::users::server::service::list_users(&permit, &query).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    })
+    .await
 }
 
 /// Requires `users.view`. The organization's roles, for the Role filter.
 #[server(endpoint = "list_roles")]
 pub async fn list_roles() -> Result<Vec<RoleOption>, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    let result = async {
-        let permit = guard::require(Permission::UsersView).await?;
-        crate::users::server::admin::roles(&permit).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    with_permission(Permission::UsersView, |permit| async move { crate::users::server::admin::roles(&permit).await }).await
 }
 
 /// Requires `users.edit`. The user `id` with the roles the viewer may grant, for the Edit dialog.
 #[server(endpoint = "get_user")]
 pub async fn get_user(id: String) -> Result<UserEditor, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    let result = async {
-        let permit = guard::require(Permission::UsersEdit).await?;
-        crate::users::server::admin::editor(&permit, &id).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::admin::editor(&permit, &id).await }).await
 }
 
 /// Requires `users.edit`, and `roles.assign` to change roles. Saves the Edit dialog.
 #[server(endpoint = "update_user", input = Json)]
 pub async fn update_user(update: UserUpdate) -> Result<(), AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    let result = async {
-        let permit = guard::require(Permission::UsersEdit).await?;
-        crate::users::server::admin::update(&permit, &update).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::admin::update(&permit, &update).await }).await
 }
 
 /// Requires `users.deactivate`. Makes the user Inactive (`active` false), ending their sessions,
 /// or Active again; returns their name and new status.
 #[server(endpoint = "set_user_active")]
 pub async fn set_user_active(id: String, active: bool) -> Result<(String, UserStatus), AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    let result = async {
-        let permit = guard::require(Permission::UsersDeactivate).await?;
-        crate::users::server::admin::set_active(&permit, &id, active).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    with_permission(Permission::UsersDeactivate, |permit| async move { crate::users::server::admin::set_active(&permit, &id, active).await }).await
 }
 
 /// Requires `users.delete`. Deletes the user and their sessions; returns their name.
 #[server(endpoint = "delete_user")]
 pub async fn delete_user(id: String) -> Result<String, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    let result = async {
-        let permit = guard::require(Permission::UsersDelete).await?;
-        crate::users::server::admin::delete(&permit, &id).await
-    }
-    .await;
-    result.or_else(crate::server::respond::fail)
+    with_permission(Permission::UsersDelete, |permit| async move { crate::users::server::admin::delete(&permit, &id).await }).await
 }

@@ -20,24 +20,33 @@ const TIME_ZONES: &[&str] = &[
     "Pacific/Auckland",
 ];
 
-#[component]
-pub fn EditUserDialog() -> impl IntoView {
-    let actions = expect_context::<UserActions>();
-    let open = RwSignal::new(false);
-    let title = RwSignal::new("Edit user".to_owned());
-    // The dialog follows the page's `editing`, and clears it when it closes. Each writes only
-    // a change: a write notifies even when the value is the same, and the two would loop.
+/// Keeps a dialog open while the page's `subject` is set, and clears it (then runs
+/// `on_close`) when the dialog closes. Each side writes only a change: a write notifies even
+/// when the value is the same, and the two would loop.
+fn open_while_some<T>(open: RwSignal<bool>, subject: RwSignal<Option<T>>, on_close: impl Fn() + 'static)
+where
+    T: Send + Sync + 'static,
+{
     Effect::new(move |_| {
-        let wanted = actions.editing.with(Option::is_some);
+        let wanted = subject.with(Option::is_some);
         if open.get_untracked() != wanted {
             open.set(wanted);
         }
     });
     Effect::new(move |_| {
-        if !open.get() && actions.editing.with_untracked(Option::is_some) {
-            actions.editing.set(None);
+        if !open.get() && subject.with_untracked(Option::is_some) {
+            subject.set(None);
+            on_close();
         }
     });
+}
+
+#[component]
+pub fn EditUserDialog() -> impl IntoView {
+    let actions = expect_context::<UserActions>();
+    let open = RwSignal::new(false);
+    let title = RwSignal::new("Edit user".to_owned());
+    open_while_some(open, actions.editing, || ());
     view! {
         <Modal open title id="edit-user">
             {move || {
@@ -213,18 +222,7 @@ pub fn ConfirmDialog() -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     let open = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let wanted = actions.confirming.with(Option::is_some);
-        if open.get_untracked() != wanted {
-            open.set(wanted);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && actions.confirming.with_untracked(Option::is_some) {
-            actions.confirming.set(None);
-            problem.set(None);
-        }
-    });
+    open_while_some(open, actions.confirming, move || problem.set(None));
     let title = Signal::derive(move || match actions.confirming.get() {
         Some(c) if c.kind == ConfirmKind::Deactivate => format!("Deactivate {}?", c.name),
         Some(c) => format!("Delete {}?", c.name),

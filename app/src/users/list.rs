@@ -26,7 +26,7 @@ pub fn status_tone(status: UserStatus) -> Tone {
 const COLUMN_COUNT: usize = 6;
 
 /// "12,431"
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

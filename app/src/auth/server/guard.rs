@@ -39,6 +39,10 @@ impl Permit {
     pub fn can(&self, permission: Permission) -> bool {
         self.auth.permissions.contains(&permission)
     }
+    /// Every permission the holder's roles grant.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.auth.permissions
+    }
     pub fn current_user(&self) -> SignedInUser {
         SignedInUser {
             id: self.auth.user_id.clone(),
@@ -58,6 +62,20 @@ pub async fn require(permission: Permission) -> Result<Permit, AppError> {
         return Err(AppError::Forbidden);
     }
     Ok(permit)
+}
+
+/// Runs `action` with a permit for `permission`, and answers a failure, the guard's or the
+/// action's, with the HTTP status that fits it: the body of a server function.
+pub async fn with_permission<T, F, Fut>(permission: Permission, action: F) -> Result<T, AppError>
+where
+    F: FnOnce(Permit) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = match require(permission).await {
+        Ok(permit) => action(permit).await,
+        Err(err) => Err(err),
+    };
+    result.or_else(crate::server::respond::fail)
 }
 
 /// A permit for any signed-in user, for what every user may do (see themselves, sign out).

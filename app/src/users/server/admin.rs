@@ -17,19 +17,15 @@ use serde_json::json;
 
 const CONFLICT: &str = "Someone else changed this user while you were editing. Close this dialog and open it again to see their changes.";
 
-fn permissions(permit: &Permit) -> Vec<Permission> {
-    Permission::ALL.into_iter().filter(|p| permit.can(*p)).collect()
-}
-
 fn role_options(permit: &Permit, roles: &[RoleInfo]) -> Vec<RoleOption> {
-    let actor = permissions(permit);
+    let actor = permit.permissions();
     roles
         .iter()
         .map(|r| RoleOption {
             id: r.id.clone(),
             name: r.name.clone(),
             description: r.description.clone(),
-            grantable: permit.can(Permission::RolesAssign) && rules::can_grant(&actor, r),
+            grantable: permit.can(Permission::RolesAssign) && rules::can_grant(actor, r),
         })
         .collect()
 }
@@ -45,7 +41,7 @@ pub async fn editor(permit: &Permit, user_id: &str) -> Result<UserEditor, AppErr
     let row = account_repo::find_target(permit.db(), permit.org_id(), user_id).await?.ok_or(AppError::NotFound)?;
     let role_ids = account_repo::role_ids_of(permit.db(), &row.id).await?;
     let roles = account_repo::org_roles(permit.db(), permit.org_id()).await?;
-    let read_only_reason = rules::check_outranks(&permissions(permit), &roles, &role_ids).err().map(|_| {
+    let read_only_reason = rules::check_outranks(permit.permissions(), &roles, &role_ids).err().map(|_| {
         format!("{} holds a role with permissions you don't have, so you can't change this account.", row.name)
     });
     Ok(UserEditor {
@@ -90,7 +86,7 @@ fn changed_fields(before: &TargetRow, valid: &crate::users::account::ValidUpdate
 pub async fn update(permit: &Permit, update: &UserUpdate) -> Result<(), AppError> {
     let valid = update.validate().map_err(AppError::Validation)?;
     let roles = account_repo::org_roles(permit.db(), permit.org_id()).await?;
-    let actor = permissions(permit);
+    let actor = permit.permissions();
     let org_id = permit.org_id();
     let acting_on_self = permit.user_id() == update.id;
     let now = now_ms();
@@ -102,8 +98,8 @@ pub async fn update(permit: &Permit, update: &UserUpdate) -> Result<(), AppError
             return Err(AppError::Conflict(CONFLICT.into()));
         }
         let current = target_role_ids!(tx, &before.id)?;
-        rules::check_outranks(&actor, &roles, &current)?;
-        let change = rules::check_role_change(&actor, acting_on_self, &roles, &current, &valid.role_ids)?;
+        rules::check_outranks(actor, &roles, &current)?;
+        let change = rules::check_role_change(actor, acting_on_self, &roles, &current, &valid.role_ids)?;
         let loses_owner = change.removed.iter().any(|name| name == "Owner");
         if loses_owner && before.status == "active" && other_active_owners!(tx, org_id, &before.id)? == 0 {
             return Err(rules::last_owner_error(&before.name));
@@ -161,11 +157,11 @@ pub async fn set_active(permit: &Permit, user_id: &str, active: bool) -> Result<
     }
     let org_id = permit.org_id();
     let now = now_ms();
-    let (actor, roles) = (permissions(permit), account_repo::org_roles(permit.db(), org_id).await?);
+    let (actor, roles) = (permit.permissions(), account_repo::org_roles(permit.db(), org_id).await?);
     let status = write_tx!(permit.db(), tx => {
         lock_organization!(tx, org_id)?;
         let before = load_target!(tx, org_id, user_id)?.ok_or(AppError::NotFound)?;
-        rules::check_outranks(&actor, &roles, &target_role_ids!(tx, &before.id)?)?;
+        rules::check_outranks(actor, &roles, &target_role_ids!(tx, &before.id)?)?;
         let status = if active {
             if before.status != "inactive" {
                 return Ok((before.name, UserStatus::from_key(&before.status).unwrap_or(UserStatus::Active)));
@@ -218,11 +214,11 @@ pub async fn set_active(permit: &Permit, user_id: &str, active: bool) -> Result<
 pub async fn delete(permit: &Permit, user_id: &str) -> Result<String, AppError> {
     rules::check_not_self(permit.user_id(), user_id, "delete")?;
     let org_id = permit.org_id();
-    let (actor, roles) = (permissions(permit), account_repo::org_roles(permit.db(), org_id).await?);
+    let (actor, roles) = (permit.permissions(), account_repo::org_roles(permit.db(), org_id).await?);
     let name = write_tx!(permit.db(), tx => {
         lock_organization!(tx, org_id)?;
         let before = load_target!(tx, org_id, user_id)?.ok_or(AppError::NotFound)?;
-        rules::check_outranks(&actor, &roles, &target_role_ids!(tx, &before.id)?)?;
+        rules::check_outranks(actor, &roles, &target_role_ids!(tx, &before.id)?)?;
         if before.status == "active" && other_active_owners!(tx, org_id, &before.id)? == 0 && holds_owner!(tx, &before.id)? {
             return Err(rules::last_owner_error(&before.name));
         }
