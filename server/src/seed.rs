@@ -148,11 +148,12 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     Ok(format!("Seeded {count} users into {:?} in {:.1?}.", org.name, started.elapsed()))
 }
 
-/// SQLite only: what a bulk load takes away and gives back. Random-order inserts into six
+/// SQLite only: what a bulk load takes away and gives back. Random-order inserts into ten
 /// secondary indexes and a trigram index cost far more than building them once, sorted, at
-/// the end, so the load pauses the search triggers and drops the secondary indexes of `users`
-/// and `user_roles` (their definitions are read from the schema, not repeated here). The
-/// unique constraints stay, so no duplicate email can slip in. Postgres keeps its indexes.
+/// the end, so the load pauses the triggers (search and the sort keys copied to `user_roles`,
+/// which the load writes itself) and drops the secondary indexes of `users` and `user_roles`
+/// (their definitions are read from the schema, not repeated here). The unique constraints
+/// stay, so no duplicate email can slip in. Postgres keeps its indexes.
 struct Paused {
     indexes: Vec<(String, String)>,
 }
@@ -222,9 +223,17 @@ async fn insert_batch(
                     .push_bind(1_i64);
             });
             insert.build().execute(&mut *tx).await?;
-            let mut roles = sqlx::QueryBuilder::new("INSERT INTO user_roles (user_id, role_id) ");
+            // The copies of the sort keys (migration 0002): a bulk load pauses the trigger
+            // that would write them, so they are written here.
+            let mut roles =
+                sqlx::QueryBuilder::new("INSERT INTO user_roles (user_id, role_id, name_key, email_key, status, login_key) ");
             roles.push_values(chunk, |mut row, u| {
-                row.push_bind(u.id.as_str()).push_bind(role_id(u.role));
+                row.push_bind(u.id.as_str())
+                    .push_bind(role_id(u.role))
+                    .push_bind(key(&u.name))
+                    .push_bind(key(&u.email))
+                    .push_bind(u.status)
+                    .push_bind(u.last_login_at.unwrap_or(0));
             });
             roles.build().execute(&mut *tx).await?;
         }

@@ -7,13 +7,10 @@ use leptos::prelude::*;
 /// Requires `login_attempts.view`. The organization's most recent sign-in attempts.
 #[server(endpoint = "list_login_attempts")]
 pub async fn list_login_attempts() -> Result<LoginAttemptList, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    use crate::server::respond;
-    let result = async {
-        let permit = guard::require(Permission::LoginAttemptsView).await?;
+    with_permission(Permission::LoginAttemptsView, |permit| async move {
         crate::login_attempts::server::service::list_recent(&permit, 100).await
-    }
-    .await;
-    result.or_else(respond::fail)
+    })
+    .await
 }

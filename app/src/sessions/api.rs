@@ -7,13 +7,11 @@ use leptos::prelude::*;
 /// Requires `sessions.view`. The organization's live sessions.
 #[server(endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<SessionList, AppError> {
-    use crate::auth::server::guard;
+    use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
     use crate::server::ids::now_ms;
-    use crate::server::respond;
     use crate::sessions::types::SessionSummary;
-    let result = async {
-        let permit = guard::require(Permission::SessionsView).await?;
+    with_permission(Permission::SessionsView, |permit| async move {
         let now = now_ms();
         let idle = i64::try_from(permit.state().settings.session_idle.as_millis()).unwrap_or(i64::MAX);
         let rows = crate::sessions::server::repo::live(permit.db(), permit.org_id(), now, now.saturating_sub(idle), 100).await?;
@@ -31,7 +29,6 @@ pub async fn list_sessions() -> Result<SessionList, AppError> {
             })
             .collect();
         Ok(SessionList { sessions, now })
-    }
-    .await;
-    result.or_else(respond::fail)
+    })
+    .await
 }

@@ -96,6 +96,14 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
     assert_eq!(seeded_state(&app, &org.id).await, (601, 601, 0));
     let distinct_emails = app.scalar_i64("SELECT COUNT(DISTINCT email_key) FROM users WHERE org_id = $1", &org.id).await;
     assert_eq!(distinct_emails, 601);
+    let stale_copies = app
+        .scalar_i64(
+            "SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = $1 AND (ur.name_key <> u.name_key
+             OR ur.email_key <> u.email_key OR ur.status <> u.status OR ur.login_key <> COALESCE(u.last_login_at, 0))",
+            &org.id,
+        )
+        .await;
+    assert_eq!(stale_copies, 0, "every path copies the users' sort keys to their roles");
     if let app::server::db::Db::Sqlite(pool) = &app.db {
         let indexes: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
@@ -103,7 +111,7 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         .fetch_one(pool)
         .await
         .unwrap();
-        assert_eq!(indexes, 6, "the bulk load gave back every index");
+        assert_eq!(indexes, 9, "the bulk load gave back every index");
         let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search_paused").fetch_one(pool).await.unwrap();
         assert_eq!(paused, 0, "the search triggers run again");
         let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")

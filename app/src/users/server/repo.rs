@@ -42,27 +42,50 @@ pub struct ListRow {
     pub email_key: String,
 }
 
-/// One sort key's value, as a cursor carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// One sort key's value, as a cursor carries it. Values compare as the databases order them:
+/// text byte by byte (binary on SQLite, `COLLATE "C"` on Postgres), numbers as numbers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum SortValue {
     Text(String),
     Number(i64),
 }
 
-/// Which set of rows a query walks first. A small set (a rare search, a rare role) is read
-/// whole and sorted; otherwise the sort's index is walked and each row checked, which finds a
-/// page of a common match after a few rows. See `service::choose_driver`.
+/// Which set of rows a query walks first. A small set (a rare search) is read whole and
+/// sorted; otherwise an index in the sort's order is walked and each row checked, which finds
+/// a page of a common match after a few rows. See `service::plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
     /// The users of the organization, in the sort's index order.
     Users,
-    /// The rows the search matches (SQLite's trigram index).
+    /// The rows the search matches, found by the trigram index (SQLite's FTS5 table, or
+    /// Postgres's GIN index on `users`).
     Search,
-    /// The holders of the role.
+    /// The holders of the role, in the sort's order: their `user_roles` rows carry copies of
+    /// the users' sort keys (migration 0002), so this is one index range for any sort.
     Role,
     /// The names and emails that start with a short (1-2 character) search.
     Prefix,
+}
+
+impl Driver {
+    /// The table the sort keys and the filters are read from.
+    fn keys_from(self) -> &'static str {
+        if self == Driver::Role { "ur" } else { "u" }
+    }
+}
+
+/// Which of a short search's matches a query reads. Sorted by name (or email), the names (or
+/// emails) that start with the search are one range of the sort's own index, read in order;
+/// the rest, whose other key starts with it, is read apart; the service merges the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortPart {
+    /// Name or email starts with the search.
+    Either,
+    /// The sort's own key (name or email) starts with it.
+    Aligned,
+    /// The other key starts with it and the sort's own does not.
+    Rest,
 }
 
 /// Filters, sort and position of one page, already parsed and checked.
@@ -79,21 +102,26 @@ pub struct ListSpec<'a> {
     pub backwards: bool,
     pub limit: i64,
     pub driver: Driver,
+    /// For a short search: which of its matches (`Aligned` and `Rest` only when sorted by
+    /// name or email).
+    pub short: ShortPart,
 }
 
 /// Searches at least this long can use the trigram index; shorter ones are matched with LIKE.
 pub const TRIGRAM: usize = 3;
 
 impl ListSpec<'_> {
-    /// The sort's keys before the id. Each sort has an index of exactly these keys after
-    /// `org_id` (see the migration), so a page is a short index range.
-    fn sort_keys(&self) -> &'static [&'static str] {
+    /// The sort's keys before the id, read from `from` (`u` or `ur`). Each sort has an index
+    /// of exactly these keys after `org_id` on `users` and after `role_id` on `user_roles`
+    /// (see the migrations), so a page is a short index range.
+    fn sort_keys(&self, from: &str) -> Vec<String> {
         use crate::users::types::UserSort;
-        match self.sort {
-            UserSort::Name => &["u.name_key"],
-            UserSort::Email => &["u.email_key"],
-            UserSort::Status => &["u.status", "u.name_key"],
-            UserSort::LastLogin => &["COALESCE(u.last_login_at, 0)"],
+        match (self.sort, from) {
+            (UserSort::Name, _) => vec![format!("{from}.name_key")],
+            (UserSort::Email, _) => vec![format!("{from}.email_key")],
+            (UserSort::Status, _) => vec![format!("{from}.status"), format!("{from}.name_key")],
+            (UserSort::LastLogin, "ur") => vec!["ur.login_key".to_owned()],
+            (UserSort::LastLogin, _) => vec!["COALESCE(u.last_login_at, 0)".to_owned()],
         }
     }
 
@@ -110,6 +138,16 @@ impl ListSpec<'_> {
             UserSort::Email => vec![SortValue::Text(row.email_key.clone())],
             UserSort::Status => vec![SortValue::Text(row.status.clone()), SortValue::Text(row.name_key.clone())],
             UserSort::LastLogin => vec![SortValue::Number(row.last_login_at.unwrap_or(0))],
+        }
+    }
+
+    /// The key column a short search's `Aligned` part ranges over, and the `Rest`'s other one.
+    pub fn aligned_keys(&self) -> Option<(&'static str, &'static str)> {
+        use crate::users::types::UserSort;
+        match self.sort {
+            UserSort::Name => Some(("name_key", "email_key")),
+            UserSort::Email => Some(("email_key", "name_key")),
+            UserSort::Status | UserSort::LastLogin => None,
         }
     }
 }
@@ -146,43 +184,35 @@ where
     };
 }
 
+/// Appends `{column} starts with {prefix}` as a range an index can seek.
+macro_rules! push_starts {
+    ($qb:ident, $column:expr, $prefix:expr) => {{
+        $qb.push(format!("({} >= ", $column)).push_bind($prefix.clone());
+        $qb.push(format!(" AND {} < ", $column)).push_bind(prefix_end(&$prefix)).push(")");
+    }};
+}
+
 /// Appends FROM and WHERE, shared by the page and its count.
 macro_rules! push_from_where {
     ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident, $driver:expr) => {{
         let search = crate::server::ids::key($spec.search);
+        let k = $driver.keys_from();
         // SQLite's CROSS JOIN keeps the driving set as the outer loop (its planner, without
         // statistics, would otherwise walk all users); Postgres plans the join itself.
         match ($driver, $sqlite) {
-            (Driver::Search, _) => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
+            (Driver::Search, true) => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
+            (Driver::Search, false) | (Driver::Users, _) => $qb.push(" FROM users u"),
             (Driver::Role, true) => $qb.push(" FROM user_roles ur CROSS JOIN users u ON u.id = ur.user_id"),
             (Driver::Role, false) => $qb.push(" FROM user_roles ur JOIN users u ON u.id = ur.user_id"),
             (Driver::Prefix, _) => {
-                $qb.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind($org_id);
-                $qb.push(" AND name_key >= ").push_bind(search.clone()).push(" AND name_key < ").push_bind(prefix_end(&search));
-                $qb.push(" UNION SELECT id FROM users WHERE org_id = ").push_bind($org_id);
-                $qb.push(" AND email_key >= ").push_bind(search.clone()).push(" AND email_key < ").push_bind(prefix_end(&search));
+                $qb.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind($org_id).push(" AND ");
+                push_starts!($qb, "name_key", search);
+                $qb.push(" UNION SELECT id FROM users WHERE org_id = ").push_bind($org_id).push(" AND ");
+                push_starts!($qb, "email_key", search);
                 $qb.push(if $sqlite { ") p CROSS JOIN users u ON u.id = p.id" } else { ") p JOIN users u ON u.id = p.id" })
             }
-            (Driver::Users, _) => $qb.push(" FROM users u"),
         };
         $qb.push(" WHERE u.org_id = ").push_bind($org_id);
-        if !search.is_empty() {
-            if $driver == Driver::Search {
-                $qb.push(" AND s.users_search MATCH ").push_bind(fts_phrase(&search));
-            } else if $spec.is_short_search() {
-                let n = i32::try_from(search.chars().count()).unwrap_or(2);
-                $qb.push(" AND (substr(u.name_key, 1, ").push_bind(n).push(") = ").push_bind(search.clone());
-                $qb.push(" OR substr(u.email_key, 1, ").push_bind(n).push(") = ").push_bind(search.clone()).push(")");
-            } else {
-                // Row by row along the index, a LIKE on the row is cheaper than an IN over a
-                // big match set (which SQLite would build whole first). On Postgres the
-                // trigram GIN index serves this LIKE, and the planner picks.
-                $qb.push(" AND (u.name_key || ' ' || u.email_key) LIKE ").push_bind(like_pattern(&search)).push(" ESCAPE '\\'");
-            }
-        }
-        if let Some(status) = $spec.status {
-            $qb.push(" AND u.status = ").push_bind(status);
-        }
         if let Some(role_id) = $spec.role_id {
             if $driver == Driver::Role {
                 $qb.push(" AND ur.role_id = ").push_bind(role_id);
@@ -190,19 +220,59 @@ macro_rules! push_from_where {
                 $qb.push(" AND EXISTS (SELECT 1 FROM user_roles x WHERE x.user_id = u.id AND x.role_id = ").push_bind(role_id).push(")");
             }
         }
+        if !search.is_empty() {
+            if $driver == Driver::Search && $sqlite {
+                $qb.push(" AND s.users_search MATCH ").push_bind(fts_phrase(&search));
+            } else if $spec.is_short_search() {
+                match ($spec.short, $spec.aligned_keys()) {
+                    (ShortPart::Aligned, Some((own, _))) => {
+                        $qb.push(" AND ");
+                        push_starts!($qb, format!("{k}.{own}"), search);
+                    }
+                    (ShortPart::Rest, Some((own, other))) => {
+                        $qb.push(" AND ");
+                        push_starts!($qb, format!("{k}.{other}"), search);
+                        $qb.push(" AND NOT ");
+                        push_starts!($qb, format!("{k}.{own}"), search);
+                    }
+                    _ => {
+                        // Not a range: a row-by-row check while an index is walked.
+                        let n = i32::try_from(search.chars().count()).unwrap_or(2);
+                        $qb.push(format!(" AND (substr({k}.name_key, 1, ")).push_bind(n).push(") = ").push_bind(search.clone());
+                        $qb.push(format!(" OR substr({k}.email_key, 1, ")).push_bind(n).push(") = ").push_bind(search.clone()).push(")");
+                    }
+                }
+            } else {
+                let pattern = like_pattern(&search);
+                if $driver == Driver::Search {
+                    // Postgres: the GIN index's own expression, so that it finds the rows (a
+                    // match of it may span the name and the email; the check below may not).
+                    $qb.push(" AND (u.name_key || ' ' || u.email_key) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+                }
+                // Row by row along an index, a LIKE on the row is cheaper than an IN over a
+                // big match set (which SQLite would build whole first).
+                $qb.push(format!(" AND ({k}.name_key LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+                $qb.push(format!(" OR {k}.email_key LIKE ")).push_bind(pattern).push(" ESCAPE '\\')");
+            }
+        }
+        if let Some(status) = $spec.status {
+            $qb.push(format!(" AND {k}.status = ")).push_bind(status);
+        }
     }};
 }
 
 /// One page of the organization's users matching `spec`, in its order, `limit` rows at most.
 pub async fn list_page(db: &Db, org_id: &str, spec: &ListSpec<'_>) -> Result<Vec<ListRow>, sqlx::Error> {
     let sqlite = matches!(db, Db::Sqlite(_));
-    let keys = spec.sort_keys();
+    let from = spec.driver.keys_from();
+    let keys = spec.sort_keys(from);
+    let id_key = if from == "ur" { "ur.user_id" } else { "u.id" };
     let (cmp, dir) = if spec.descending != spec.backwards { ("<", "DESC") } else { (">", "ASC") };
     on_db!(db, pool => {
         let mut qb = sqlx::QueryBuilder::new("SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key");
         push_from_where!(qb, spec, org_id, sqlite, spec.driver);
         if let Some((values, id)) = &spec.cursor {
-            if let [key] = keys {
+            if let [key] = keys.as_slice() {
                 // `k <= v AND (k < v OR id < i)`: the index range starts at the cursor even
                 // when the key is an expression, which row values do not allow on SQLite.
                 let value = values.first().cloned().unwrap_or(SortValue::Number(0));
@@ -210,9 +280,9 @@ pub async fn list_page(db: &Db, org_id: &str, spec: &ListSpec<'_>) -> Result<Vec
                 push_value(&mut qb, &value);
                 qb.push(format!(" AND ({key} {cmp} "));
                 push_value(&mut qb, &value);
-                qb.push(format!(" OR u.id {cmp} ")).push_bind(id.clone()).push(")");
+                qb.push(format!(" OR {id_key} {cmp} ")).push_bind(id.clone()).push(")");
             } else {
-                qb.push(format!(" AND ({}, u.id) {cmp} (", keys.join(", ")));
+                qb.push(format!(" AND ({}, {id_key}) {cmp} (", keys.join(", ")));
                 for value in values.iter().take(keys.len()) {
                     push_value(&mut qb, value);
                     qb.push(", ");
@@ -220,7 +290,7 @@ pub async fn list_page(db: &Db, org_id: &str, spec: &ListSpec<'_>) -> Result<Vec
                 qb.push_bind(id.clone()).push(")");
             }
         }
-        let order: Vec<String> = keys.iter().chain(&["u.id"]).map(|k| format!("{k} {dir}")).collect();
+        let order: Vec<String> = keys.iter().map(String::as_str).chain([id_key]).map(|k| format!("{k} {dir}")).collect();
         qb.push(format!(" ORDER BY {} LIMIT ", order.join(", "))).push_bind(spec.limit);
         qb.build_query_as::<ListRow>().fetch_all(pool).await
     })
@@ -240,15 +310,24 @@ pub async fn count_matching(db: &Db, org_id: &str, spec: &ListSpec<'_>, driver: 
 
 /// How many rows the trigram index matches for `search` (all organizations), up to `cap`.
 pub async fn search_matches(db: &Db, search: &str, cap: i64) -> Result<i64, sqlx::Error> {
+    let search = crate::server::ids::key(search);
     match db {
-        Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH $1 LIMIT $2)",
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH $1 LIMIT $2)")
+                .bind(fts_phrase(&search))
+                .bind(cap)
+                .fetch_one(pool)
+                .await
+        }
+        // The same expression as the GIN index's, and no other condition, so that the index
+        // (or, for a match of nearly every row, a scan that stops at `cap`) is all it can use.
+        Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE (name_key || ' ' || email_key) LIKE $1 ESCAPE '\\' LIMIT $2) hits",
         )
-        .bind(fts_phrase(&crate::server::ids::key(search)))
+        .bind(like_pattern(&search))
         .bind(cap)
         .fetch_one(pool)
         .await,
-        Db::Postgres(_) => Ok(cap),
     }
 }
 

@@ -1,12 +1,12 @@
 //! The rules of the Users list.
 
-use super::repo::{self, Driver, ListRow, ListSpec, SortValue};
+use super::repo::{self, Driver, ListRow, ListSpec, ShortPart, SortValue};
 use crate::organizations::server::repo as orgs;
 use crate::auth::server::guard::Permit;
 use crate::error::AppError;
 use crate::server::ids::now_ms;
 use crate::auth::types::Permission;
-use crate::users::types::{ListRights, UserList, UserQuery, UserStatus, UserSummary, COUNT_CAP};
+use crate::users::types::{ListRights, UserList, UserQuery, UserSort, UserStatus, UserSummary, COUNT_CAP};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::collections::HashMap;
@@ -23,58 +23,58 @@ fn decode_cursor(cursor: &str) -> Result<(Vec<SortValue>, String), AppError> {
     serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
-/// A set of at most this many rows is read whole and sorted; a bigger one is only checked
-/// against, row by row, while the sort's index is walked.
-const SMALL_SET: i64 = 20_000;
+/// A set of fewer than this many rows is read whole and sorted; a bigger one is only checked
+/// against, row by row, while an index in the sort's order is walked. Reading a set whole
+/// costs about a row lookup per member; walking costs about `page size / density` index
+/// entries: at a million users the two meet near a few thousand.
+const SMALL_SET: i64 = 5_000;
 // A probe that stopped at SMALL_SET still says whether the count passed its cap.
 const _: () = assert!(SMALL_SET > COUNT_CAP);
 
 /// How a list request is answered: what its page walks first, what its count walks, or the
 /// count itself when a probe already gave it.
+#[derive(Debug)]
 struct Plan {
     page: Driver,
     count: Driver,
     known_count: Option<i64>,
+    /// A short search sorted by name or email: read as two parts and merged.
+    split: bool,
 }
 
 /// Picks what the page walks first and what its count walks, from the sizes of the sets the
 /// search and the role filter name (each counted, cheaply, up to [`SMALL_SET`]).
-async fn plan(permit: &Permit, search: &str, status: Option<&str>, role_id: Option<&str>) -> Result<Plan, AppError> {
-    let sqlite = matches!(permit.db(), crate::server::db::Db::Sqlite(_));
-    let search_size = if repo::is_short(search) {
-        Some((Driver::Prefix, repo::prefix_matches(permit.db(), permit.org_id(), search, SMALL_SET).await?))
-    } else if sqlite && search.chars().count() >= repo::TRIGRAM {
-        Some((Driver::Search, repo::search_matches(permit.db(), search, SMALL_SET).await?))
-    } else {
-        None
-    };
-    let role_size = match role_id {
-        Some(id) => Some(repo::role_holders(permit.db(), id, SMALL_SET).await?),
-        None => None,
-    };
-    let smallest = match (search_size, role_size) {
-        (Some((_, s)), Some(r)) if r < s => Some((Driver::Role, r)),
-        (Some(search), _) => Some(search),
-        (None, Some(r)) => Some((Driver::Role, r)),
-        (None, None) => None,
-    };
-    let (page, count) = match smallest {
-        Some((driver, size)) if size < SMALL_SET => (driver, driver),
-        // A short search matches a block of the name and email orders: walking the sort's
-        // index to it could read half the table, so the block is always read whole.
-        Some((Driver::Prefix, _)) => (Driver::Prefix, Driver::Prefix),
-        // A page of a big set is found quickly along the index; its count still walks the
-        // smaller set, since counting needs no order.
-        Some((driver, _)) => (Driver::Users, driver),
-        None => (Driver::Users, Driver::Users),
-    };
+async fn plan(permit: &Permit, query: &UserQuery, status: Option<&str>, role_id: Option<&str>) -> Result<Plan, AppError> {
+    let (db, search) = (permit.db(), query.search.as_str());
+    // With a role, an index of its holders in the sort's order is walked; without, the users'.
+    let walk = if role_id.is_some() { Driver::Role } else { Driver::Users };
+    let plan = |page, count| Plan { page, count, known_count: None, split: false };
+    if repo::is_short(search) {
+        // Sorted by name or email, a short search is one range of the sort's index plus the
+        // rest (see `ShortPart`): no probe needed.
+        if matches!(query.sort, UserSort::Name | UserSort::Email) {
+            return Ok(Plan { split: true, ..plan(walk, walk) });
+        }
+        let size = repo::prefix_matches(db, permit.org_id(), search, SMALL_SET).await?;
+        return Ok(if size < SMALL_SET { plan(Driver::Prefix, Driver::Prefix) } else { plan(walk, walk) });
+    }
+    if search.chars().count() >= repo::TRIGRAM {
+        let size = repo::search_matches(db, search, SMALL_SET).await?;
+        if size < SMALL_SET {
+            // A rare search: its few rows, read whole and checked for the rest.
+            return Ok(plan(Driver::Search, Driver::Search));
+        }
+        // A page of a common match is found after a few rows along the index; the count
+        // walks the search's rows, which need no order.
+        return Ok(plan(walk, Driver::Search));
+    }
     // A role filter alone: its holders are all in the organization, so the probe is the count
     // (it counted past the cap, if there are that many).
-    let known_count = match (role_size, search.is_empty(), status) {
-        (Some(holders), true, None) => Some(holders),
+    let known_count = match (role_id, status) {
+        (Some(id), None) => Some(repo::role_holders(db, id, COUNT_CAP + 1).await?),
         _ => None,
     };
-    Ok(Plan { page, count, known_count })
+    Ok(Plan { known_count, ..plan(walk, walk) })
 }
 
 /// One page of the organization's users for `query`, with their roles, a capped count and
@@ -90,7 +90,7 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         None => None,
     };
     let status = query.status.map(UserStatus::key);
-    let plan = plan(permit, &query.search, status, role_id.as_deref()).await?;
+    let plan = plan(permit, query, status, role_id.as_deref()).await?;
     let spec = ListSpec {
         search: &query.search,
         status,
@@ -101,8 +101,18 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         backwards,
         limit: i64::from(query.page_size) + 1,
         driver: plan.page,
+        short: ShortPart::Either,
     };
-    let mut rows = repo::list_page(permit.db(), permit.org_id(), &spec).await?;
+    let (mut rows, counted) = if plan.split {
+        read_split(permit, &spec).await?
+    } else {
+        let rows = repo::list_page(permit.db(), permit.org_id(), &spec).await?;
+        let counted = match plan.known_count {
+            Some(n) => n,
+            None => repo::count_matching(permit.db(), permit.org_id(), &spec, plan.count, COUNT_CAP).await?,
+        };
+        (rows, counted)
+    };
     // One row more than a page says whether there is more in the direction read.
     let more_beyond = rows.len() > query.page_size as usize;
     rows.truncate(query.page_size as usize);
@@ -114,10 +124,6 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
     let (has_prev, has_next) = if backwards { (more_beyond, true) } else { (query.after.is_some(), more_beyond) };
     let prev_cursor = if has_prev { cursor_of(rows.first()) } else { None };
     let next_cursor = if has_next { cursor_of(rows.last()) } else { None };
-    let counted = match plan.known_count {
-        Some(n) => n,
-        None => repo::count_matching(permit.db(), permit.org_id(), &spec, plan.count, COUNT_CAP).await?,
-    };
 
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
@@ -143,6 +149,27 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         prev_cursor,
         ..empty_list(permit)
     })
+}
+
+/// A short search sorted by name or email: the page of each part (the two are disjoint)
+/// merged in the sort's order, and the sum of their counts.
+async fn read_split(permit: &Permit, spec: &ListSpec<'_>) -> Result<(Vec<ListRow>, i64), AppError> {
+    let (db, org_id) = (permit.db(), permit.org_id());
+    let mut rows = Vec::new();
+    let mut counted = 0;
+    for short in [ShortPart::Aligned, ShortPart::Rest] {
+        let part = ListSpec { short, cursor: spec.cursor.clone(), ..*spec };
+        rows.extend(repo::list_page(db, org_id, &part).await?);
+        counted += repo::count_matching(db, org_id, &part, part.driver, COUNT_CAP).await?;
+    }
+    // The order the database gave each part: keys, then id, reversed when read downwards.
+    let key = |row: &ListRow| (spec.sort_values(row), row.id.clone());
+    rows.sort_by_cached_key(key);
+    if spec.descending != spec.backwards {
+        rows.reverse();
+    }
+    rows.truncate(usize::try_from(spec.limit).unwrap_or(usize::MAX));
+    Ok((rows, counted))
 }
 
 fn empty_list(permit: &Permit) -> UserList {

@@ -1,0 +1,56 @@
+-- The Users list filtered by a role, in any of its sorts, as one index range.
+--
+-- A role's holders used to be joined to `users` one by one and sorted (a rare role: a thousand
+-- lookups per page) or found by walking the sort's index and probing `user_roles` per row (a
+-- common one). Each `user_roles` row now carries a copy of its user's sort keys, kept equal
+-- by the triggers below, and has an index per sort: a page of a role is read in order and
+-- joined to `users` for its 50 rows only.
+-- The SQLite twin of this file is migrations/sqlite/0002_role_sort_keys.sql.
+
+ALTER TABLE user_roles
+    ADD COLUMN name_key  TEXT COLLATE "C" NOT NULL DEFAULT '',
+    ADD COLUMN email_key TEXT COLLATE "C" NOT NULL DEFAULT '',
+    ADD COLUMN status    TEXT COLLATE "C" NOT NULL DEFAULT '',
+    -- COALESCE(users.last_login_at, 0): "Never" sorts first, as in users_by_last_login
+    ADD COLUMN login_key BIGINT NOT NULL DEFAULT 0;
+
+UPDATE user_roles ur SET name_key = u.name_key, email_key = u.email_key, status = u.status,
+    login_key = COALESCE(u.last_login_at, 0)
+FROM users u WHERE u.id = ur.user_id;
+
+DROP INDEX user_roles_by_role;
+CREATE INDEX user_roles_by_name       ON user_roles (role_id, name_key, user_id, email_key);
+CREATE INDEX user_roles_by_email      ON user_roles (role_id, email_key, user_id, name_key);
+CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id);
+CREATE INDEX user_roles_by_last_login ON user_roles (role_id, login_key, user_id);
+
+-- FOR SHARE waits for a concurrent change to the user and then reads it, so a role granted
+-- while the user is being renamed copies the new name (the rename's trigger could not see
+-- the new row).
+CREATE FUNCTION user_roles_copy_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0)
+        INTO NEW.name_key, NEW.email_key, NEW.status, NEW.login_key
+        FROM users u WHERE u.id = NEW.user_id FOR SHARE;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER user_roles_copy_keys BEFORE INSERT ON user_roles
+    FOR EACH ROW EXECUTE FUNCTION user_roles_copy_keys();
+
+CREATE FUNCTION users_keys_to_roles() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE user_roles SET name_key = NEW.name_key, email_key = NEW.email_key, status = NEW.status,
+        login_key = COALESCE(NEW.last_login_at, 0)
+    WHERE user_id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER users_keys_to_roles AFTER UPDATE OF name_key, email_key, status, last_login_at ON users
+    FOR EACH ROW
+    WHEN (OLD.name_key IS DISTINCT FROM NEW.name_key OR OLD.email_key IS DISTINCT FROM NEW.email_key
+          OR OLD.status IS DISTINCT FROM NEW.status OR OLD.last_login_at IS DISTINCT FROM NEW.last_login_at)
+    EXECUTE FUNCTION users_keys_to_roles();
+
+-- A short search sorted by name reads the block of emails that start with it and keeps those
+-- whose name does not: the name rides along so that the block is read from the index alone.
+DROP INDEX users_by_email;
+CREATE INDEX users_by_email ON users (org_id, email_key, id, name_key);

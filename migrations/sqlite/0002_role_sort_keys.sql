@@ -1,0 +1,43 @@
+-- The Users list filtered by a role, in any of its sorts, as one index range.
+--
+-- A role's holders used to be joined to `users` one by one and sorted (a rare role: a thousand
+-- lookups per page) or found by walking the sort's index and probing `user_roles` per row (a
+-- common one). Each `user_roles` row now carries a copy of its user's sort keys, kept equal
+-- by the triggers below, and has an index per sort: a page of a role is read in order and
+-- joined to `users` for its 50 rows only.
+-- The Postgres twin of this file is migrations/postgres/0002_role_sort_keys.sql.
+
+ALTER TABLE user_roles ADD COLUMN name_key  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE user_roles ADD COLUMN email_key TEXT    NOT NULL DEFAULT '';
+ALTER TABLE user_roles ADD COLUMN status    TEXT    NOT NULL DEFAULT '';
+-- COALESCE(users.last_login_at, 0): "Never" sorts first, as in users_by_last_login
+ALTER TABLE user_roles ADD COLUMN login_key INTEGER NOT NULL DEFAULT 0;
+
+UPDATE user_roles SET (name_key, email_key, status, login_key) =
+    (SELECT u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM users u WHERE u.id = user_roles.user_id);
+
+DROP INDEX user_roles_by_role;
+CREATE INDEX user_roles_by_name       ON user_roles (role_id, name_key, user_id, email_key);
+CREATE INDEX user_roles_by_email      ON user_roles (role_id, email_key, user_id, name_key);
+CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id);
+CREATE INDEX user_roles_by_last_login ON user_roles (role_id, login_key, user_id);
+
+-- A bulk load (`roster seed`) writes the copies itself and pauses these, as it pauses the
+-- search triggers (users_search_paused).
+CREATE TRIGGER user_roles_copy_keys AFTER INSERT ON user_roles
+WHEN NOT EXISTS (SELECT 1 FROM users_search_paused) BEGIN
+    UPDATE user_roles SET (name_key, email_key, status, login_key) =
+        (SELECT u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM users u WHERE u.id = new.user_id)
+    WHERE user_id = new.user_id AND role_id = new.role_id;
+END;
+CREATE TRIGGER users_keys_to_roles AFTER UPDATE OF name_key, email_key, status, last_login_at ON users
+WHEN NOT EXISTS (SELECT 1 FROM users_search_paused) BEGIN
+    UPDATE user_roles SET name_key = new.name_key, email_key = new.email_key, status = new.status,
+        login_key = COALESCE(new.last_login_at, 0)
+    WHERE user_id = new.id;
+END;
+
+-- A short search sorted by name reads the block of emails that start with it and keeps those
+-- whose name does not: the name rides along so that the block is read from the index alone.
+DROP INDEX users_by_email;
+CREATE INDEX users_by_email ON users (org_id, email_key, id, name_key);
