@@ -19,6 +19,7 @@ UPDATE user_roles ur SET name_key = u.name_key, email_key = u.email_key, status 
 FROM users u WHERE u.id = ur.user_id;
 
 DROP INDEX user_roles_by_role;
+-- the other key rides along, so that a search along a role checks both keys in the index
 CREATE INDEX user_roles_by_name       ON user_roles (role_id, name_key, user_id, email_key);
 CREATE INDEX user_roles_by_email      ON user_roles (role_id, email_key, user_id, name_key);
 CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id);
@@ -54,3 +55,8 @@ CREATE TRIGGER users_keys_to_roles AFTER UPDATE OF name_key, email_key, status, 
 -- whose name does not: the name rides along so that the block is read from the index alone.
 DROP INDEX users_by_email;
 CREATE INDEX users_by_email ON users (org_id, email_key, id, name_key);
+
+-- The list asks the planner how many rows a search matches (`repo::search_matches`): a finer
+-- histogram of the searched expression (0.1 % steps instead of 1 %) makes that estimate,
+-- and the plans built on it, hold for rarer searches.
+ALTER INDEX users_search ALTER COLUMN 1 SET STATISTICS 1000;

@@ -7,16 +7,25 @@
 -- joined to `users` for its 50 rows only.
 -- The Postgres twin of this file is migrations/postgres/0002_role_sort_keys.sql.
 
-ALTER TABLE user_roles ADD COLUMN name_key  TEXT    NOT NULL DEFAULT '';
-ALTER TABLE user_roles ADD COLUMN email_key TEXT    NOT NULL DEFAULT '';
-ALTER TABLE user_roles ADD COLUMN status    TEXT    NOT NULL DEFAULT '';
--- COALESCE(users.last_login_at, 0): "Never" sorts first, as in users_by_last_login
-ALTER TABLE user_roles ADD COLUMN login_key INTEGER NOT NULL DEFAULT 0;
+-- Rebuilt rather than altered: WITHOUT ROWID keeps the rows in their primary key's b-tree,
+-- one b-tree fewer to write for every grant (and for a million in a bulk load).
+CREATE TABLE user_roles_keyed (
+    user_id    TEXT    NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role_id    TEXT    NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+    name_key   TEXT    NOT NULL DEFAULT '',
+    email_key  TEXT    NOT NULL DEFAULT '',
+    status     TEXT    NOT NULL DEFAULT '',
+    -- COALESCE(users.last_login_at, 0): "Never" sorts first, as in users_by_last_login
+    login_key  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, role_id)
+) WITHOUT ROWID;
+INSERT INTO user_roles_keyed (user_id, role_id, name_key, email_key, status, login_key)
+    SELECT ur.user_id, ur.role_id, u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0)
+    FROM user_roles ur JOIN users u ON u.id = ur.user_id;
+DROP TABLE user_roles;
+ALTER TABLE user_roles_keyed RENAME TO user_roles;
 
-UPDATE user_roles SET (name_key, email_key, status, login_key) =
-    (SELECT u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM users u WHERE u.id = user_roles.user_id);
-
-DROP INDEX user_roles_by_role;
+-- the other key rides along, so that a search along a role checks both keys in the index
 CREATE INDEX user_roles_by_name       ON user_roles (role_id, name_key, user_id, email_key);
 CREATE INDEX user_roles_by_email      ON user_roles (role_id, email_key, user_id, name_key);
 CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id);
@@ -36,6 +45,14 @@ WHEN NOT EXISTS (SELECT 1 FROM users_search_paused) BEGIN
         login_key = COALESCE(new.last_login_at, 0)
     WHERE user_id = new.id;
 END;
+
+-- The trigram index without the per-row column sizes (only ranking uses them, and the list
+-- never ranks): less to write on every change, a fifth less time to rebuild in a bulk load.
+DROP TABLE users_search;
+CREATE VIRTUAL TABLE users_search USING fts5(
+    name_key, email_key, content='users', content_rowid='rowid', tokenize='trigram', columnsize=0
+);
+INSERT INTO users_search (users_search) VALUES ('rebuild');
 
 -- A short search sorted by name reads the block of emails that start with it and keeps those
 -- whose name does not: the name rides along so that the block is read from the index alone.

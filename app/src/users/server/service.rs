@@ -59,14 +59,16 @@ async fn plan(permit: &Permit, query: &UserQuery, status: Option<&str>, role_id:
         return Ok(if size < SMALL_SET { plan(Driver::Prefix, Driver::Prefix) } else { plan(walk, walk) });
     }
     if search.chars().count() >= repo::TRIGRAM {
-        let size = repo::search_matches(db, search, SMALL_SET).await?;
+        let size = repo::search_matches(db, permit.org_id(), search, SMALL_SET).await?;
         if size < SMALL_SET {
             // A rare search: its few rows, read whole and checked for the rest.
             return Ok(plan(Driver::Search, Driver::Search));
         }
-        // A page of a common match is found after a few rows along the index; the count
-        // walks the search's rows, which need no order.
-        return Ok(plan(walk, Driver::Search));
+        // A page of a common match is found after a few rows along the index. The count
+        // needs no order: SQLite's trigram table gives the matches one by one and stops at
+        // the cap; Postgres's GIN index gives them all at once, so there the walk counts too.
+        let count = if matches!(db, crate::server::db::Db::Sqlite(_)) { Driver::Search } else { walk };
+        return Ok(plan(walk, count));
     }
     // A role filter alone: its holders are all in the organization, so the probe is the count
     // (it counted past the cap, if there are that many).
@@ -155,21 +157,39 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
 /// merged in the sort's order, and the sum of their counts.
 async fn read_split(permit: &Permit, spec: &ListSpec<'_>) -> Result<(Vec<ListRow>, i64), AppError> {
     let (db, org_id) = (permit.db(), permit.org_id());
-    let mut rows = Vec::new();
-    let mut counted = 0;
-    for short in [ShortPart::Aligned, ShortPart::Rest] {
-        let part = ListSpec { short, cursor: spec.cursor.clone(), ..*spec };
-        rows.extend(repo::list_page(db, org_id, &part).await?);
-        counted += repo::count_matching(db, org_id, &part, part.driver, COUNT_CAP).await?;
+    let aligned = ListSpec { short: ShortPart::Aligned, cursor: spec.cursor.clone(), ..*spec };
+    let mut rows = repo::list_page(db, org_id, &aligned).await?;
+    let mut counted = repo::count_matching(db, org_id, &aligned, aligned.driver, COUNT_CAP).await?;
+    // The rest (the other key starts with the search, the sort's own does not) is usually
+    // small: read whole in one pass, it gives both its count and its part of the page.
+    let rest = ListSpec { short: ShortPart::Rest, cursor: None, ..*spec };
+    let all_rest = repo::list_unordered(db, org_id, &rest, COUNT_CAP).await?;
+    if all_rest.len() as i64 <= COUNT_CAP {
+        counted += all_rest.len() as i64;
+        rows.extend(all_rest.into_iter().filter(|row| beyond_cursor(spec, row)));
+    } else {
+        counted += COUNT_CAP + 1;
+        rows.extend(repo::list_page(db, org_id, &ListSpec { cursor: spec.cursor.clone(), ..rest }).await?);
     }
-    // The order the database gave each part: keys, then id, reversed when read downwards.
-    let key = |row: &ListRow| (spec.sort_values(row), row.id.clone());
-    rows.sort_by_cached_key(key);
-    if spec.descending != spec.backwards {
+    // The order the database gives a page: keys, then id, downwards when read downwards.
+    rows.sort_by_cached_key(|row| (spec.sort_values(row), row.id.clone()));
+    if reads_down(spec) {
         rows.reverse();
     }
     rows.truncate(usize::try_from(spec.limit).unwrap_or(usize::MAX));
     Ok((rows, counted))
+}
+
+/// Whether a page is read from the highest keys down (`list_page`'s DESC).
+fn reads_down(spec: &ListSpec<'_>) -> bool {
+    spec.descending != spec.backwards
+}
+
+/// Whether `row` lies past the page's cursor in the direction the page is read.
+fn beyond_cursor(spec: &ListSpec<'_>, row: &ListRow) -> bool {
+    let Some((values, id)) = &spec.cursor else { return true };
+    let order = (spec.sort_values(row), row.id.as_str()).cmp(&(values.clone(), id.as_str()));
+    if reads_down(spec) { order.is_lt() } else { order.is_gt() }
 }
 
 fn empty_list(permit: &Permit) -> UserList {
