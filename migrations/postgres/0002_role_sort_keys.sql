@@ -19,10 +19,11 @@ UPDATE user_roles ur SET name_key = u.name_key, email_key = u.email_key, status 
 FROM users u WHERE u.id = ur.user_id;
 
 DROP INDEX user_roles_by_role;
--- the other key rides along, so that a search along a role checks both keys in the index
+-- the other key rides along (and on the status index, the email), so that a search along a
+-- role checks both keys in the index
 CREATE INDEX user_roles_by_name       ON user_roles (role_id, name_key, user_id, email_key);
 CREATE INDEX user_roles_by_email      ON user_roles (role_id, email_key, user_id, name_key);
-CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id);
+CREATE INDEX user_roles_by_status     ON user_roles (role_id, status, name_key, user_id, email_key);
 CREATE INDEX user_roles_by_last_login ON user_roles (role_id, login_key, user_id);
 
 -- FOR SHARE waits for a concurrent change to the user and then reads it, so a role granted
@@ -51,12 +52,21 @@ CREATE TRIGGER users_keys_to_roles AFTER UPDATE OF name_key, email_key, status, 
           OR OLD.status IS DISTINCT FROM NEW.status OR OLD.last_login_at IS DISTINCT FROM NEW.last_login_at)
     EXECUTE FUNCTION users_keys_to_roles();
 
--- A short search sorted by name reads the block of emails that start with it and keeps those
--- whose name does not: the name rides along so that the block is read from the index alone.
-DROP INDEX users_by_email;
-CREATE INDEX users_by_email ON users (org_id, email_key, id, name_key);
+-- A short search (one or two characters) sorted by name reads the names that start with it,
+-- a range of users_by_name, then the rest: emails that start with it whose names do not (and
+-- sorted by email, the other way round). Only a user whose email and name begin differently
+-- can be in that rest; these partial indexes hold just those users, with both keys, so the
+-- rest is read from a small index alone (`repo::ShortPart::Rest` repeats this predicate).
+CREATE INDEX users_email_apart ON users (org_id, email_key, id, name_key)
+    WHERE substr(email_key, 1, 2) <> substr(name_key, 1, 2);
+CREATE INDEX users_name_apart ON users (org_id, name_key, id, email_key)
+    WHERE substr(email_key, 1, 2) <> substr(name_key, 1, 2);
 
 -- The list asks the planner how many rows a search matches (`repo::search_matches`): a finer
 -- histogram of the searched expression (0.1 % steps instead of 1 %) makes that estimate,
 -- and the plans built on it, hold for rarer searches.
 ALTER INDEX users_search ALTER COLUMN 1 SET STATISTICS 1000;
+
+-- A search counted along the status order (a status filter) checks the email in the index too.
+DROP INDEX users_by_status_name;
+CREATE INDEX users_by_status_name ON users (org_id, status, name_key, id, email_key);

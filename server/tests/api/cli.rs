@@ -111,7 +111,7 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         .fetch_one(pool)
         .await
         .unwrap();
-        assert_eq!(indexes, 9, "the bulk load gave back every index");
+        assert_eq!(indexes, 11, "the bulk load gave back every index");
         let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search_paused").fetch_one(pool).await.unwrap();
         assert_eq!(paused, 0, "the search triggers run again");
         let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")

@@ -194,25 +194,54 @@ macro_rules! push_starts {
 
 /// Appends FROM and WHERE, shared by the page and its count.
 macro_rules! push_from_where {
-    ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident, $driver:expr) => {{
+    ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident, $driver:expr) => {
+        push_from_where!($qb, $spec, $org_id, $sqlite, $driver, true)
+    };
+    // `with_users: false` (a count along a role) reads `user_roles` alone: every filter is on
+    // its copies of the keys, and the role, found by name within the organization, is held
+    // only by its members.
+    ($qb:ident, $spec:ident, $org_id:ident, $sqlite:ident, $driver:expr, $with_users:expr) => {{
         let search = crate::server::ids::key($spec.search);
         let k = $driver.keys_from();
         // SQLite's CROSS JOIN keeps the driving set as the outer loop (its planner, without
         // statistics, would otherwise walk all users); Postgres plans the join itself.
-        match ($driver, $sqlite) {
-            (Driver::Search, true) => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
-            (Driver::Search, false) | (Driver::Users, _) => $qb.push(" FROM users u"),
-            (Driver::Role, true) => $qb.push(" FROM user_roles ur CROSS JOIN users u ON u.id = ur.user_id"),
-            (Driver::Role, false) => $qb.push(" FROM user_roles ur JOIN users u ON u.id = ur.user_id"),
-            (Driver::Prefix, _) => {
+        let role_alone = $driver == Driver::Role && !$with_users;
+        let join = if $sqlite { "CROSS JOIN" } else { "JOIN" };
+        let rest_of_short = $spec.short == ShortPart::Rest && $spec.is_short_search();
+        match ($spec.aligned_keys(), $driver) {
+            (Some((own, other)), _) if rest_of_short => {
+                // The rest of a short search drives: only users whose name and email begin
+                // differently can be in it, and their ids come from the partial indexes of
+                // just those (migration 0002, whose predicate this repeats word for word).
+                $qb.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind($org_id);
+                $qb.push(" AND substr(email_key, 1, 2) <> substr(name_key, 1, 2) AND ");
+                push_starts!($qb, other, search);
+                $qb.push(" AND NOT ");
+                push_starts!($qb, own, search);
+                $qb.push(format!(") p {join} "));
+                $qb.push(match ($driver, role_alone) {
+                    (Driver::Role, true) => "user_roles ur ON ur.user_id = p.id".to_owned(),
+                    (Driver::Role, false) => format!("user_roles ur ON ur.user_id = p.id {join} users u ON u.id = ur.user_id"),
+                    _ => "users u ON u.id = p.id".to_owned(),
+                })
+            }
+            (_, Driver::Role) if role_alone => $qb.push(" FROM user_roles ur"),
+            (_, Driver::Search) if $sqlite => $qb.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
+            (_, Driver::Search | Driver::Users) => $qb.push(" FROM users u"),
+            (_, Driver::Role) => $qb.push(format!(" FROM user_roles ur {join} users u ON u.id = ur.user_id")),
+            (_, Driver::Prefix) => {
                 $qb.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind($org_id).push(" AND ");
                 push_starts!($qb, "name_key", search);
                 $qb.push(" UNION SELECT id FROM users WHERE org_id = ").push_bind($org_id).push(" AND ");
                 push_starts!($qb, "email_key", search);
-                $qb.push(if $sqlite { ") p CROSS JOIN users u ON u.id = p.id" } else { ") p JOIN users u ON u.id = p.id" })
+                $qb.push(format!(") p {join} users u ON u.id = p.id"))
             }
         };
-        $qb.push(" WHERE u.org_id = ").push_bind($org_id);
+        if role_alone {
+            $qb.push(" WHERE TRUE");
+        } else {
+            $qb.push(" WHERE u.org_id = ").push_bind($org_id);
+        }
         if let Some(role_id) = $spec.role_id {
             if $driver == Driver::Role {
                 $qb.push(" AND ur.role_id = ").push_bind(role_id);
@@ -229,17 +258,8 @@ macro_rules! push_from_where {
                         $qb.push(" AND ");
                         push_starts!($qb, format!("{k}.{own}"), search);
                     }
-                    (ShortPart::Rest, Some((own, other))) => {
-                        // Ids from an index that holds both keys (users_by_email carries the
-                        // name, users_by_name the email): no row is read for the many that
-                        // start with the search in both.
-                        let id = if $driver == Driver::Role { "ur.user_id" } else { "u.id" };
-                        $qb.push(format!(" AND {id} IN (SELECT id FROM users WHERE org_id = ")).push_bind($org_id).push(" AND ");
-                        push_starts!($qb, other, search);
-                        $qb.push(" AND NOT ");
-                        push_starts!($qb, own, search);
-                        $qb.push(")");
-                    }
+                    // In the FROM clause, above.
+                    (ShortPart::Rest, Some(_)) => {}
                     _ => {
                         // Not a range: a row-by-row check while an index is walked.
                         let n = i32::try_from(search.chars().count()).unwrap_or(2);
@@ -325,7 +345,15 @@ pub async fn count_matching(db: &Db, org_id: &str, spec: &ListSpec<'_>, driver: 
     let sqlite = matches!(db, Db::Sqlite(_));
     on_db!(db, pool => {
         let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1");
-        push_from_where!(qb, spec, org_id, sqlite, driver);
+        push_from_where!(qb, spec, org_id, sqlite, driver, false);
+        let k = driver.keys_from();
+        if matches!(driver, Driver::Users | Driver::Role) && !spec.search.trim().is_empty() && !spec.is_short_search() {
+            // Counting a search by walking: along the name index, which holds both keys the
+            // LIKE reads (and the status, when filtered), Postgres reads no row, where its
+            // own choice, a table scan, reads each whole (5 ms against 30 ms for 1,000 of 27,000).
+            let order = if spec.status.is_some() { format!("{k}.status, {k}.name_key") } else { format!("{k}.name_key") };
+            qb.push(format!(" ORDER BY {order}"));
+        }
         qb.push(" LIMIT ").push_bind(cap + 1).push(") matching");
         qb.build_query_scalar::<i64>().fetch_one(pool).await
     })
