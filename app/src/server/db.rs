@@ -5,6 +5,7 @@
 //! dialects must differ (search, locking) a repository matches on the enum itself.
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::ConnectOptions as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
@@ -56,6 +57,11 @@ struct Tuning {
     sqlite_connections: u32,
     sqlite_cache_kib: u32,
     sqlite_sync: SqliteSynchronous,
+    /// Where sorts and temporary tables go. In memory for serving; a bulk load's index
+    /// builds sort in parallel only with temporary files (the OS caches them anyway).
+    sqlite_temp_store: &'static str,
+    /// Warn of statements over a second (a bulk load's index builds are slow by design).
+    log_slow_statements: bool,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -65,14 +71,16 @@ impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file and its
     /// folder when missing.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        Db::connect_tuned(url, Tuning { sqlite_connections: 8, sqlite_cache_kib: 64_000, sqlite_sync: SqliteSynchronous::Normal }).await
+        Db::connect_tuned(url, Tuning { sqlite_connections: 8, sqlite_cache_kib: 64_000, sqlite_sync: SqliteSynchronous::Normal, sqlite_temp_store: "memory", log_slow_statements: true }).await
     }
 
     /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
-    /// cache, so that the random-order index inserts of a million rows stay in memory, and no
-    /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load).
+    /// cache, so that the random-order index inserts of a million rows stay in memory, no
+    /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), sorts in
+    /// temporary files (see `Tuning`) and no slow-statement warnings.
     pub async fn connect_for_bulk_load(url: &str) -> Result<Db, sqlx::Error> {
-        Db::connect_tuned(url, Tuning { sqlite_connections: 1, sqlite_cache_kib: 2_000_000, sqlite_sync: SqliteSynchronous::Off }).await
+        let tuning = Tuning { sqlite_connections: 1, sqlite_cache_kib: 2_000_000, sqlite_sync: SqliteSynchronous::Off, sqlite_temp_store: "file", log_slow_statements: false };
+        Db::connect_tuned(url, tuning).await
     }
 
     async fn connect_tuned(url: &str, tuning: Tuning) -> Result<Db, sqlx::Error> {
@@ -98,10 +106,11 @@ impl Db {
             .synchronous(tuning.sqlite_sync)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("temp_store", "memory")
+            .pragma("temp_store", tuning.sqlite_temp_store)
             .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))
             // Lets CREATE INDEX sort with a second thread (index rebuilds after a bulk load).
             .pragma("threads", "2");
+        let options = if tuning.log_slow_statements { options } else { options.disable_statement_logging() };
         if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;

@@ -124,6 +124,13 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
             .await
             .unwrap();
         assert!(all >= 480, "seeded users are searchable: {all}");
+        let merging: Vec<(String, i64)> =
+            sqlx::query_as("SELECT k, v FROM users_search_config WHERE k IN ('automerge', 'crisismerge', 'hashsize') ORDER BY k")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let merging: Vec<(&str, i64)> = merging.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(merging, [("automerge", 4), ("crisismerge", 16), ("hashsize", 1024 * 1024)], "FTS5's defaults are back");
     }
     let unknown = server::seed::seed(&app.db, "nope", 10, 1).await.unwrap_err();
     assert!(unknown.contains("There is no organization \"nope\""));
