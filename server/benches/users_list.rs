@@ -154,6 +154,9 @@ async fn main() {
     server::cli::seed(&url, "bench", o.users, 1).await.unwrap();
     let seeded_in = seeding.elapsed();
     println!("    seeded in {seeded_in:.1?}");
+    // The load leaves gigabytes of dirty pages for the OS to write back: flushed now, so that
+    // the writeback does not run during (and slow) the first measurements.
+    let _ = std::process::Command::new("sync").status();
 
     let db = server::serve::open_database(&url).await.unwrap();
     // The cursor of a page halfway down the Name sort, and terms to search for.
