@@ -71,7 +71,14 @@ impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file and its
     /// folder when missing.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        Db::connect_tuned(url, Tuning { sqlite_connections: 8, sqlite_cache_kib: 64_000, sqlite_sync: SqliteSynchronous::Normal, sqlite_temp_store: "memory", log_slow_statements: true }).await
+        let tuning = Tuning {
+            sqlite_connections: 8,
+            sqlite_cache_kib: 64_000,
+            sqlite_sync: SqliteSynchronous::Normal,
+            sqlite_temp_store: "memory",
+            log_slow_statements: true,
+        };
+        Db::connect_tuned(url, tuning).await
     }
 
     /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
@@ -79,7 +86,13 @@ impl Db {
     /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), sorts in
     /// temporary files (see `Tuning`) and no slow-statement warnings.
     pub async fn connect_for_bulk_load(url: &str) -> Result<Db, sqlx::Error> {
-        let tuning = Tuning { sqlite_connections: 1, sqlite_cache_kib: 2_000_000, sqlite_sync: SqliteSynchronous::Off, sqlite_temp_store: "file", log_slow_statements: false };
+        let tuning = Tuning {
+            sqlite_connections: 1,
+            sqlite_cache_kib: 2_000_000,
+            sqlite_sync: SqliteSynchronous::Off,
+            sqlite_temp_store: "file",
+            log_slow_statements: false,
+        };
         Db::connect_tuned(url, tuning).await
     }
 
