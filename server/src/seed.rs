@@ -201,6 +201,8 @@ async fn pause_indexes(db: &Db, now: i64) -> Result<Option<Paused>, sqlx::Error>
 /// segments instead of hundreds of 1 MiB ones, and with merging off they are merged once.
 const FTS_BULK_OPTIONS: [(&str, i64, i64); 3] =
     [("hashsize", 256 * 1024 * 1024, 1024 * 1024), ("automerge", 0, 4), ("crisismerge", 1000, 16)];
+/// Sets one FTS5 option of the trigram index (`$1` the option, `$2` its value).
+const SET_FTS_OPTION: &str = "INSERT INTO users_search (users_search, rank) VALUES ($1, $2)";
 
 /// Rebuilds the dropped indexes and the trigram index in one transaction and resumes the
 /// search triggers.
@@ -224,12 +226,12 @@ async fn resume_indexes(db: &Db, paused: Option<Paused>) -> Result<(), sqlx::Err
     // merged once: 15 s instead of 23 s at a million users, and searches read one segment. FTS5 keeps these settings in the
     // index, so its defaults come back after.
     for (option, bulk, _) in FTS_BULK_OPTIONS {
-        sqlx::query("INSERT INTO users_search (users_search, rank) VALUES ($1, $2)").bind(option).bind(bulk).execute(&mut *tx).await?;
+        sqlx::query(SET_FTS_OPTION).bind(option).bind(bulk).execute(&mut *tx).await?;
     }
     sqlx::query("INSERT INTO users_search (users_search) VALUES ('rebuild')").execute(&mut *tx).await?;
     sqlx::query("INSERT INTO users_search (users_search) VALUES ('optimize')").execute(&mut *tx).await?;
     for (option, _, default) in FTS_BULK_OPTIONS {
-        sqlx::query("INSERT INTO users_search (users_search, rank) VALUES ($1, $2)").bind(option).bind(default).execute(&mut *tx).await?;
+        sqlx::query(SET_FTS_OPTION).bind(option).bind(default).execute(&mut *tx).await?;
     }
     sqlx::query("DELETE FROM users_search_paused").execute(&mut *tx).await?;
     tx.commit().await?;

@@ -60,7 +60,8 @@ struct Tuning {
     /// Where sorts and temporary tables go. In memory for serving; a bulk load's index
     /// builds sort in parallel only with temporary files (the OS caches them anyway).
     sqlite_temp_store: &'static str,
-    /// Warn of statements over a second (a bulk load's index builds are slow by design).
+    /// Log statements at debug level and warn of those over a second; off for a bulk load,
+    /// whose index builds are slow by design.
     log_slow_statements: bool,
 }
 
@@ -84,7 +85,7 @@ impl Db {
     /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
     /// cache, so that the random-order index inserts of a million rows stay in memory, no
     /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), sorts in
-    /// temporary files (see `Tuning`) and no slow-statement warnings.
+    /// temporary files (see `Tuning`) and no statement logging.
     pub async fn connect_for_bulk_load(url: &str) -> Result<Db, sqlx::Error> {
         let tuning = Tuning {
             sqlite_connections: 1,
