@@ -3,10 +3,9 @@
 //! Names from common first and last names, unique emails on a handful of domains, roles
 //! (≈0.1 % Owner, 3 % Admin, the rest Member), statuses (85 % Active, 10 % Inactive, 5 %
 //! Pending) and last sign-ins spread over the past year (some never). Deterministic for a
-//! given `--seed`. Rows go in with multi-row INSERTs, 20,000 users per write transaction; on
-//! SQLite a big load pauses the triggers and drops the secondary indexes, then rebuilds them
-//! and the search index once at the end (see [`Paused`]): 1,000,000 users in about 70 s on
-//! 2 cores (half inserts, half index builds).
+//! given `--seed`. A load is one transaction, all or nothing; rows go in with multi-row
+//! INSERTs; on SQLite a big load drops the triggers and secondary indexes, then builds them
+//! and the search index once at the end (see [`Derived`]).
 //!
 //! Every seeded account that can sign in shares one password, `ROSTER_SEED_PASSWORD` (default
 //! `seeded-password`), hashed once: hashing a million passwords would take hours, and these are
@@ -14,11 +13,9 @@
 
 use app::auth::server::password;
 use app::auth::types::BuiltinRole;
-use app::error::AppError;
 use app::organizations::server::repo as orgs;
 use app::server::db::Db;
 use app::server::ids::{key, now_ms};
-use app::write_tx;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
@@ -40,7 +37,8 @@ const LAST: &[&str] = &[
 ];
 const DOMAINS: &[&str] = &["example.com", "example.org", "acme.example", "mail.example", "corp.example"];
 const DEPARTMENTS: &[&str] = &["Engineering", "Sales", "Support", "Finance", "Marketing", "Operations", "Legal", "People"];
-const BATCH: usize = 20_000;
+/// Users made and written at a time (the load is still one transaction).
+pub const BATCH: usize = 20_000;
 /// Rows per INSERT statement (users have 13 columns: 13 × 1,000 binds stays under every limit).
 const ROWS_PER_STATEMENT: usize = 1_000;
 
@@ -88,7 +86,7 @@ pub fn seed_user(rng: &mut StdRng, i: u64, run: &str, now: i64) -> SeedUser {
     }
 }
 
-/// From this many users on, a load drops and rebuilds the SQLite indexes (see [`Paused`]);
+/// From this many users on, a load drops and rebuilds the SQLite indexes (see [`Derived`]);
 /// smaller ones go through the triggers and indexes as usual.
 pub const BULK_FROM: u64 = 50_000;
 
@@ -97,7 +95,7 @@ pub async fn seed(db: &Db, slug: &str, count: u64, seed: u64) -> Result<String, 
     seed_with(db, slug, count, seed, count >= BULK_FROM).await
 }
 
-/// [`seed`], choosing whether to pause the indexes (tests use both paths on small loads).
+/// [`seed`], choosing whether to drop and rebuild the indexes (tests use both paths on small loads).
 pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -> Result<String, String> {
     let org = orgs::find_by_slug(db, slug)
         .await
@@ -119,10 +117,9 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     .map_err(|e| e.to_string())?;
     let first = u64::try_from(existing).unwrap_or(0);
     let started = Instant::now();
-    let paused = if bulk { pause_indexes(db, now).await.map_err(|e| e.to_string())? } else { None };
     // The next batch is made on another thread while this one is written: the database's
     // writing takes one core, and making a million users a few seconds of the other.
-    let (batches, mut next_batch) = tokio::sync::mpsc::channel::<Vec<SeedUser>>(2);
+    let (batches, next_batch) = tokio::sync::mpsc::channel::<Vec<SeedUser>>(2);
     let maker = std::thread::spawn(move || {
         let mut rng = StdRng::seed_from_u64(seed ^ first);
         let mut made = 0u64;
@@ -135,25 +132,10 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
             made += n;
         }
     });
-    let mut done = 0u64;
-    let mut loaded = Ok(());
-    while let Some(users) = next_batch.recv().await {
-        let n = users.len() as u64;
-        if let Err(e) = insert_batch(db, &org.id, &users, &hash, &role_ids).await {
-            loaded = Err(e.to_string());
-            break;
-        }
-        done += n;
-        if done.is_multiple_of(100_000) || done == count {
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-            println!("seeded {done:>9} / {count} users ({rate:.0}/s)");
-        }
-    }
-    drop(next_batch);
+    let load = Load { org_id: &org.id, count, hash: &hash, role_ids: &role_ids, started };
+    let loaded = load.run(db, next_batch, bulk).await;
     let _ = maker.join();
-    // Whatever happened to the load, the indexes come back.
-    resume_indexes(db, paused).await.map_err(|e| e.to_string())?;
-    loaded?;
+    loaded.map_err(|e| format!("Nothing was seeded: {e}"))?;
     // The load went through the write-ahead log: fold it into the database and give its space
     // back, rather than leave a log the size of the load beside it.
     if let Db::Sqlite(pool) = db {
@@ -169,97 +151,44 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     Ok(format!("Seeded {count} users into {:?} in {:.1?}.", org.name, started.elapsed()))
 }
 
-/// SQLite only: what a bulk load takes away and gives back. Random-order inserts into ten
-/// secondary indexes and a trigram index cost far more than building them once, sorted, at
-/// the end, so the load pauses the triggers (search and the sort keys copied to `user_roles`,
-/// which the load writes itself) and drops the secondary indexes of `users` and `user_roles`
-/// (their definitions are read from the schema, not repeated here). The unique constraints
-/// stay, so no duplicate email can slip in. Postgres keeps its indexes.
-struct Paused {
-    indexes: Vec<(String, String)>,
+/// One load: where its rows go and how far it has got.
+struct Load<'a> {
+    org_id: &'a str,
+    count: u64,
+    hash: &'a str,
+    role_ids: &'a [(BuiltinRole, String)],
+    started: Instant,
 }
 
-async fn pause_indexes(db: &Db, now: i64) -> Result<Option<Paused>, sqlx::Error> {
-    let Db::Sqlite(pool) = db else { return Ok(None) };
-    let indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("INSERT INTO users_search_paused (since) VALUES ($1)").bind(now).execute(&mut *tx).await?;
-    for (name, _) in &indexes {
-        let drop = format!("DROP INDEX \"{name}\"");
-        sqlx::query(&drop).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(Some(Paused { indexes }))
+/// Writes every batch `$batches` brings into the transaction `$tx`, reporting progress.
+/// A macro, not a function: its body is compiled once per database, as `write_tx!`'s is.
+macro_rules! insert_all {
+    ($load:ident, $tx:ident, $batches:ident) => {{
+        let mut done = 0u64;
+        while let Some(users) = $batches.recv().await {
+            insert_rows!($load, $tx, &users);
+            done += users.len() as u64;
+            $load.report(done);
+        }
+    }};
 }
 
-/// FTS5 options for a bulk rebuild of the trigram index: the option, its value for the
-/// rebuild, and FTS5's default, restored after. A 256 MiB token hash flushes a few big
-/// segments instead of hundreds of 1 MiB ones, and with merging off they are merged once.
-const FTS_BULK_OPTIONS: [(&str, i64, i64); 3] =
-    [("hashsize", 256 * 1024 * 1024, 1024 * 1024), ("automerge", 0, 4), ("crisismerge", 1000, 16)];
-/// Sets one FTS5 option of the trigram index (`$1` the option, `$2` its value).
-const SET_FTS_OPTION: &str = "INSERT INTO users_search (users_search, rank) VALUES ($1, $2)";
-
-/// Rebuilds the dropped indexes and the trigram index in one transaction and resumes the
-/// search triggers.
-async fn resume_indexes(db: &Db, paused: Option<Paused>) -> Result<(), sqlx::Error> {
-    let (Db::Sqlite(pool), Some(paused)) = (db, paused) else { return Ok(()) };
-    let started = Instant::now();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Another pooled connection dropped the indexes: reading the schema first makes this one
-    // reload it, since SQLite checks a CREATE INDEX name against its cached schema when preparing.
-    sqlx::query("SELECT COUNT(*) FROM sqlite_master").execute(&mut *tx).await?;
-    // A small sort memory makes CREATE INDEX sort in pieces on the sorter's worker threads
-    // (`PRAGMA threads`, with `temp_store = file`) and merge them, a quarter faster on 2 cores
-    // than one big sort on one thread; the page cache then goes back to its size.
-    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *tx).await?;
-    sqlx::query("PRAGMA cache_size = -50000").execute(&mut *tx).await?;
-    for (_, sql) in &paused.indexes {
-        sqlx::query(sql).execute(&mut *tx).await?;
-    }
-    sqlx::query(&format!("PRAGMA cache_size = {cache}")).execute(&mut *tx).await?;
-    // The trigram index is built in big in-memory pieces with no merging along the way, then
-    // merged once: 15 s instead of 23 s at a million users, and searches read one segment. FTS5 keeps these settings in the
-    // index, so its defaults come back after.
-    for (option, bulk, _) in FTS_BULK_OPTIONS {
-        sqlx::query(SET_FTS_OPTION).bind(option).bind(bulk).execute(&mut *tx).await?;
-    }
-    sqlx::query("INSERT INTO users_search (users_search) VALUES ('rebuild')").execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO users_search (users_search) VALUES ('optimize')").execute(&mut *tx).await?;
-    for (option, _, default) in FTS_BULK_OPTIONS {
-        sqlx::query(SET_FTS_OPTION).bind(option).bind(default).execute(&mut *tx).await?;
-    }
-    sqlx::query("DELETE FROM users_search_paused").execute(&mut *tx).await?;
-    tx.commit().await?;
-    println!("rebuilt {} indexes and the search index in {:.1?}", paused.indexes.len(), started.elapsed());
-    Ok(())
-}
-
-async fn insert_batch(
-    db: &Db,
-    org_id: &str,
-    users: &[SeedUser],
-    hash: &str,
-    role_ids: &[(BuiltinRole, String)],
-) -> Result<(), AppError> {
-    let role_id = |role: BuiltinRole| role_ids.iter().find(|(r, _)| *r == role).map(|(_, id)| id.as_str()).unwrap_or("");
-    write_tx!(db, tx => {
-        for chunk in users.chunks(ROWS_PER_STATEMENT) {
+/// Inserts `$users` and their roles into the transaction `$tx`, in statements of
+/// [`ROWS_PER_STATEMENT`] rows.
+macro_rules! insert_rows {
+    ($load:ident, $tx:ident, $users:expr) => {{
+        for chunk in $users.chunks(ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO users (id, org_id, email, email_key, name, name_key, password_hash, status, department, last_login_at, created_at, updated_at, version) ",
             );
             insert.push_values(chunk, |mut row, u| {
                 row.push_bind(u.id.as_str())
-                    .push_bind(org_id)
+                    .push_bind($load.org_id)
                     .push_bind(u.email.as_str())
                     .push_bind(key(&u.email))
                     .push_bind(u.name.as_str())
                     .push_bind(key(&u.name))
-                    .push_bind((u.status != "pending").then_some(hash))
+                    .push_bind((u.status != "pending").then_some($load.hash))
                     .push_bind(u.status)
                     .push_bind(u.department)
                     .push_bind(u.last_login_at)
@@ -267,24 +196,139 @@ async fn insert_batch(
                     .push_bind(u.created_at)
                     .push_bind(1_i64);
             });
-            insert.build().execute(&mut *tx).await?;
-            // The copies of the sort keys (migration 0002): a bulk load pauses the trigger
-            // that would write them, so they are copied here from the rows just written (two
-            // values bound a row instead of six: binding is most of a bulk insert's time).
+            insert.build().execute(&mut *$tx).await?;
+            // The role rows carry copies of their user's sort keys (migration 0002), copied
+            // here from the rows just written (two values bound a row instead of six: binding
+            // is most of a bulk insert's time). Outside a bulk load the trigger copies them
+            // again, harmlessly.
             let mut roles = sqlx::QueryBuilder::new(
                 "INSERT INTO user_roles (user_id, role_id, name_key, email_key, status, login_key)
                  SELECT u.id, g.column2, u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM (",
             );
             roles.push_values(chunk, |mut row, u| {
-                row.push_bind(u.id.as_str()).push_bind(role_id(u.role));
+                row.push_bind(u.id.as_str()).push_bind($load.role_id(u.role));
             });
             roles.push(") g JOIN users u ON u.id = g.column1");
-            roles.build().execute(&mut *tx).await?;
+            roles.build().execute(&mut *$tx).await?;
         }
-        Ok::<_, AppError>(())
-    });
-    Ok(())
+    }};
 }
+
+impl Load<'_> {
+    /// The whole load is one transaction, all or nothing: a failure, a Ctrl-C or a crash
+    /// part way leaves the database as it was. On SQLite a bulk load also takes the triggers
+    /// and indexes away inside it and builds them again before it commits (see [`Derived`]).
+    /// The price: other writers wait for the load to finish (readers read on).
+    async fn run(&self, db: &Db, mut batches: tokio::sync::mpsc::Receiver<Vec<SeedUser>>, bulk: bool) -> Result<(), sqlx::Error> {
+        match db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let derived = if bulk { Some(Derived::drop(&mut tx).await?) } else { None };
+                insert_all!(self, tx, batches);
+                if let Some(derived) = derived {
+                    derived.rebuild(&mut tx).await?;
+                }
+                tx.commit().await
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                insert_all!(self, tx, batches);
+                tx.commit().await
+            }
+        }
+    }
+
+    fn role_id(&self, role: BuiltinRole) -> &str {
+        self.role_ids.iter().find(|(r, _)| *r == role).map(|(_, id)| id.as_str()).unwrap_or("")
+    }
+
+    fn report(&self, done: u64) {
+        if done.is_multiple_of(100_000) || done == self.count {
+            let rate = done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
+            println!("seeded {done:>9} / {} users ({rate:.0}/s)", self.count);
+        }
+    }
+}
+
+/// SQLite only: what a bulk load takes away and builds again, all inside its transaction.
+/// Random-order inserts into ten secondary indexes and a trigram index cost far more than
+/// building them once, sorted, at the end, and a trigger fired a million times costs more
+/// than the one statement that does its work for the whole load; so the load drops the
+/// triggers and secondary indexes of `users` and `user_roles` (their definitions are read
+/// from the schema, not repeated here) and writes the role rows' key copies itself. The
+/// unique constraints stay, so no duplicate email can slip in. Postgres keeps its indexes.
+struct Derived {
+    indexes: Vec<String>,
+    triggers: Vec<String>,
+}
+
+type SqliteTx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+impl Derived {
+    async fn drop(tx: &mut SqliteTx) -> Result<Derived, sqlx::Error> {
+        let schema: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')
+             AND tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL ORDER BY type, name",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut derived = Derived { indexes: Vec::new(), triggers: Vec::new() };
+        for (kind, name, sql) in schema {
+            let drop = format!("DROP {} \"{name}\"", kind.to_uppercase());
+            sqlx::query(&drop).execute(&mut **tx).await?;
+            if kind == "index" { derived.indexes.push(sql) } else { derived.triggers.push(sql) }
+        }
+        Ok(derived)
+    }
+
+    /// Builds the trigram index and the dropped indexes, then puts the triggers back.
+    async fn rebuild(self, tx: &mut SqliteTx) -> Result<(), sqlx::Error> {
+        let started = Instant::now();
+        // The trigram index first, while `users` has no index that covers the name and the
+        // email: FTS5 reads its rows with a plain SELECT, which would otherwise walk such an
+        // index, and every step back in rowid order (a new name, in name order) flushes its
+        // buffer as a new segment, to be merged later. In rowid order the rows fill one big
+        // in-memory piece that is written once: 7 s instead of 18 s at a million users. FTS5
+        // keeps these settings in the index, so its defaults come back after.
+        for (option, bulk, _) in FTS_BULK_OPTIONS {
+            sqlx::query(SET_FTS_OPTION).bind(option).bind(bulk).execute(&mut **tx).await?;
+        }
+        sqlx::query("INSERT INTO users_search (users_search) VALUES ('rebuild')").execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO users_search (users_search) VALUES ('optimize')").execute(&mut **tx).await?;
+        for (option, _, default) in FTS_BULK_OPTIONS {
+            sqlx::query(SET_FTS_OPTION).bind(option).bind(default).execute(&mut **tx).await?;
+        }
+        let searchable = started.elapsed();
+        // A small sort memory makes CREATE INDEX sort in pieces on the sorter's worker threads
+        // (`PRAGMA threads`, with `temp_store = file`) and merge them: at a million rows, 10 MB
+        // sorts a third faster on 2 cores than 50 MB, and half as fast again as one big sort on
+        // one thread. The page cache then goes back to its size.
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut **tx).await?;
+        sqlx::query("PRAGMA cache_size = -10000").execute(&mut **tx).await?;
+        for sql in &self.indexes {
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
+        sqlx::query(&format!("PRAGMA cache_size = {cache}")).execute(&mut **tx).await?;
+        for sql in &self.triggers {
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
+        println!(
+            "built the search index in {searchable:.1?} and {} indexes in {:.1?}",
+            self.indexes.len(),
+            started.elapsed() - searchable
+        );
+        Ok(())
+    }
+}
+
+/// FTS5 options for a bulk rebuild of the trigram index: the option, its value for the
+/// rebuild, and FTS5's default, restored after. A 256 MiB token buffer holds a million users'
+/// trigrams, written as one segment instead of hundreds of 1 MiB ones; merging is off until
+/// the one `optimize` at the end, in case a bigger load writes a few.
+const FTS_BULK_OPTIONS: [(&str, i64, i64); 3] =
+    [("hashsize", 256 * 1024 * 1024, 1024 * 1024), ("automerge", 0, 4), ("crisismerge", 1000, 16)];
+/// Sets one FTS5 option of the trigram index (`$1` the option, `$2` its value).
+const SET_FTS_OPTION: &str = "INSERT INTO users_search (users_search, rank) VALUES ($1, $2)";
 
 #[cfg(test)]
 mod tests {

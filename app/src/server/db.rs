@@ -57,6 +57,9 @@ struct Tuning {
     sqlite_connections: u32,
     sqlite_cache_kib: u32,
     sqlite_sync: SqliteSynchronous,
+    /// Enforce foreign keys: always when serving; a bulk load writes only rows whose
+    /// references it has just read or written, and checking them is a fifth of its inserts.
+    sqlite_foreign_keys: bool,
     /// Where sorts and temporary tables go. In memory for serving; a bulk load's index
     /// builds sort in parallel only with temporary files (the OS caches them anyway).
     sqlite_temp_store: &'static str,
@@ -76,6 +79,7 @@ impl Db {
             sqlite_connections: 8,
             sqlite_cache_kib: 64_000,
             sqlite_sync: SqliteSynchronous::Normal,
+            sqlite_foreign_keys: true,
             sqlite_temp_store: "memory",
             log_slow_statements: true,
         };
@@ -84,13 +88,15 @@ impl Db {
 
     /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
     /// cache, so that the random-order index inserts of a million rows stay in memory, no
-    /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), sorts in
-    /// temporary files (see `Tuning`) and no statement logging.
+    /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), no
+    /// foreign-key checks, sorts in temporary files (see `Tuning`) and no statement logging.
+    /// Only `roster seed` uses it, after the schema is migrated on an ordinary connection.
     pub async fn connect_for_bulk_load(url: &str) -> Result<Db, sqlx::Error> {
         let tuning = Tuning {
             sqlite_connections: 1,
             sqlite_cache_kib: 2_000_000,
             sqlite_sync: SqliteSynchronous::Off,
+            sqlite_foreign_keys: false,
             sqlite_temp_store: "file",
             log_slow_statements: false,
         };
@@ -118,7 +124,7 @@ impl Db {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(tuning.sqlite_sync)
-            .foreign_keys(true)
+            .foreign_keys(tuning.sqlite_foreign_keys)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", tuning.sqlite_temp_store)
             .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))

@@ -78,13 +78,24 @@ async fn seeded_state(app: &TestApp, org_id: &str) -> (i64, i64, i64) {
     (users, with_role, pending_with_password)
 }
 
+/// How many indexes and triggers `users` and `user_roles` have (what a bulk load drops).
+async fn derived_schema(pool: &sqlx::SqlitePool) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT COUNT(*) FILTER (WHERE type = 'index'), COUNT(*) FILTER (WHERE type = 'trigger') FROM sqlite_master
+         WHERE tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
     let app = spawn_app().await;
     let org = app.create_org("acme", "Acme").await;
     app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
 
-    // Both paths: through the triggers, then as a bulk load that pauses and rebuilds indexes;
+    // Both paths: through the triggers, then as a bulk load that drops and rebuilds indexes and triggers;
     // on the app's pool, and on the single connection `roster seed` opens.
     server::seed::seed_with(&app.db, "acme", 150, 1, false).await.unwrap();
     server::seed::seed_with(&app.db, "acme", 150, 2, true).await.unwrap();
@@ -105,15 +116,8 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         .await;
     assert_eq!(stale_copies, 0, "every path copies the users' sort keys to their roles");
     if let app::server::db::Db::Sqlite(pool) = &app.db {
-        let indexes: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
-        assert_eq!(indexes, 11, "the bulk load gave back every index");
-        let paused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search_paused").fetch_one(pool).await.unwrap();
-        assert_eq!(paused, 0, "the search triggers run again");
+        assert_eq!(derived_schema(pool).await.0, 11, "the bulk load gave back every index");
+        assert_eq!(derived_schema(pool).await.1, 5, "the bulk load gave back every trigger");
         let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
             .fetch_one(pool)
             .await
@@ -134,4 +138,38 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
     }
     let unknown = server::seed::seed(&app.db, "nope", 10, 1).await.unwrap_err();
     assert!(unknown.contains("There is no organization \"nope\""));
+}
+
+#[tokio::test]
+async fn a_load_that_fails_part_way_leaves_the_database_as_it_was() {
+    use rand::SeedableRng;
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
+    // A user that a load with seed 6 would make in its second batch, after the two users
+    // below, is already here: its email is taken, so the load fails after a whole batch.
+    let nth = server::seed::BATCH + 500;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(6 ^ 2);
+    let taken = (2..2 + nth).map(|i| server::seed::seed_user(&mut rng, i as u64, "r", 0)).last().unwrap();
+    app.add_user(&org, &taken.email, "Taken Already", app::auth::types::BuiltinRole::Member).await;
+    let before = seeded_state(&app, &org.id).await;
+
+    // Postgres has one path; SQLite two (a small load and a bulk one).
+    let paths: &[bool] = if matches!(app.db, app::server::db::Db::Sqlite(_)) { &[false, true] } else { &[false] };
+    for &bulk in paths {
+        let failed = server::seed::seed_with(&app.db, "acme", nth as u64 + 100, 6, bulk).await.unwrap_err();
+        assert!(failed.starts_with("Nothing was seeded"), "{failed}");
+        assert_eq!(seeded_state(&app, &org.id).await, before, "no user of the failed load stays (bulk: {bulk})");
+    }
+    if let app::server::db::Db::Sqlite(pool) = &app.db {
+        assert_eq!(derived_schema(pool).await, (11, 5), "the indexes and triggers the bulk load dropped are back");
+        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(found, 1, "the search index is whole");
+    }
+    // And the organization can still be seeded.
+    server::seed::seed_with(&app.db, "acme", 10, 7, true).await.unwrap();
+    assert_eq!(seeded_state(&app, &org.id).await.0, before.0 + 10);
 }
