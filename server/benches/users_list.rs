@@ -12,7 +12,8 @@
 //!
 //! Options: `--users N`, `--seconds S` (per scenario, default 3), `--clients C` (default 2, one
 //! a core),
-//! `--no-write` (print only).
+//! `--only TEXT` (just the rows whose name contains TEXT, say "Page:"; for profiling, and
+//! implies `--no-write`), `--no-write` (print only).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app::server::db::Db;
@@ -30,11 +31,12 @@ struct Options {
     seconds: f64,
     clients: usize,
     postgres: Option<String>,
+    only: Option<String>,
     write: bool,
 }
 
 fn options() -> Options {
-    let mut o = Options { users: 1_000_000, seconds: 3.0, clients: 2, postgres: None, write: true };
+    let mut o = Options { users: 1_000_000, seconds: 3.0, clients: 2, postgres: None, only: None, write: true };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -44,6 +46,10 @@ fn options() -> Options {
             "--seconds" => o.seconds = value().parse().expect("--seconds S"),
             "--clients" => o.clients = value().parse().expect("--clients C"),
             "--postgres" => o.postgres = Some(value()),
+            "--only" => {
+                o.only = Some(value());
+                o.write = false;
+            }
             "--no-write" => {
                 o.write = false;
                 i += 1;
@@ -224,7 +230,7 @@ async fn main() {
 
     let floor = measure(&reqwest::Client::new(), &format!("http://{hello_addr}"), &Scenario { name: "hello-world axum route".into(), path: "/hello".into(), form: None }, &o).await;
     let mut results = vec![floor];
-    for s in &scenarios {
+    for s in scenarios.iter().filter(|s| o.only.as_ref().is_none_or(|only| s.name.contains(only.as_str()))) {
         let m = measure(&client, &base, s, &o).await;
         println!("{:<60} p50 {:>7} ms  p99 {:>7} ms  {:>7.0} req/s", m.name, ms(m.p50), ms(m.p99), m.per_second);
         results.push(m);

@@ -8,3 +8,8 @@ pub mod middleware;
 pub mod router;
 pub mod seed;
 pub mod serve;
+
+/// Every binary built on this crate (the server, its tests, the benchmark) allocates with
+/// mimalloc: see the note in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
