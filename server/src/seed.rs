@@ -160,7 +160,8 @@ struct Load<'a> {
     started: Instant,
 }
 
-/// Writes every batch `$batches` brings into the transaction `$tx`, reporting progress.
+/// Writes every batch `$batches` brings into the transaction `$tx`, reporting progress, and
+/// fails unless that was the whole load (the maker thread could stop early only by a bug).
 /// A macro, not a function: its body is compiled once per database, as `write_tx!`'s is.
 macro_rules! insert_all {
     ($load:ident, $tx:ident, $batches:ident) => {{
@@ -169,6 +170,9 @@ macro_rules! insert_all {
             insert_rows!($load, $tx, &users);
             done += users.len() as u64;
             $load.report(done);
+        }
+        if done != $load.count {
+            return Err(sqlx::Error::Protocol(format!("only {done} of {} users were made", $load.count)));
         }
     }};
 }
