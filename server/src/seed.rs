@@ -202,9 +202,8 @@ macro_rules! insert_rows {
             });
             insert.build().execute(&mut *$tx).await?;
             // The role rows carry copies of their user's sort keys (migration 0002), copied
-            // here from the rows just written (two values bound a row instead of six: binding
-            // is most of a bulk insert's time). Outside a bulk load the trigger copies them
-            // again, harmlessly.
+            // here from the rows just written (two values bound a row instead of six). Outside
+            // a bulk load the trigger copies them again, harmlessly.
             let mut roles = sqlx::QueryBuilder::new(
                 "INSERT INTO user_roles (user_id, role_id, name_key, email_key, status, login_key)
                  SELECT u.id, g.column2, u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM (",
