@@ -9,7 +9,7 @@ use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use crate::users::api::set_user_active;
 use crate::users::page::{actions_button_id, Confirm, ConfirmKind, UserActions};
-use crate::users::types::{ListRights, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
+use crate::users::types::{ListRights, Total, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -38,7 +38,7 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// "51–100 of 431", "1–50 of 1,000+", "No users".
+/// "51–100 of 431", "1–50 of 1,000+", "1–50 of about 37,000", "No users".
 fn range_text(params: &UserListParams, list: &UserList) -> String {
     if list.users.is_empty() {
         return "No users".into();
@@ -46,9 +46,24 @@ fn range_text(params: &UserListParams, list: &UserList) -> String {
     let size = u64::from(params.page_size());
     let first = (params.page_number() - 1) * size + 1;
     let last = first + list.users.len() as u64 - 1;
-    let total = u64::try_from(list.total).unwrap_or(0).max(last);
-    let plus = if list.total_capped { "+" } else { "" };
-    format!("{}–{} of {}{plus}", thousands(first), thousands(last), thousands(total))
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let total = match list.total {
+        // A page the count did not reach (the users changed since): at least up to here.
+        Total::Exact(n) | Total::MoreThan(n) | Total::About(n) if count(n) < last => format!("{}+", thousands(last)),
+        Total::Exact(n) => thousands(count(n)),
+        Total::MoreThan(n) => format!("{}+", thousands(count(n))),
+        Total::About(n) => format!("about {}", thousands(round_to_two_digits(count(n)))),
+    };
+    format!("{}–{} of {total}", thousands(first), thousands(last))
+}
+
+/// An estimate told no finer than it is known: 37,450 → 37,000; 1,234 → 1,200.
+fn round_to_two_digits(n: u64) -> u64 {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    (n + unit / 2) / unit * unit
 }
 
 fn filtered(params: &UserListParams) -> bool {
@@ -337,18 +352,27 @@ mod tests {
     #[test]
     fn the_range_follows_the_page_number_and_size() {
         let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None };
-        let list = |n: usize, total: i64, capped: bool| UserList {
+        let list = |n: usize, total: Total| UserList {
             users: vec![user.clone(); n],
             total,
-            total_capped: capped,
             next_cursor: None,
             prev_cursor: None,
             rights: ListRights::default(),
             now: 0,
         };
         let params = |page: &str, size: &str| UserListParams { page: Some(page.into()), size: Some(size.into()), ..Default::default() };
-        assert_eq!(range_text(&params("1", "50"), &list(50, 12_431, false)), "1–50 of 12,431");
-        assert_eq!(range_text(&params("3", "25"), &list(25, 10_000, true)), "51–75 of 10,000+");
-        assert_eq!(range_text(&params("2", "100"), &list(0, 0, false)), "No users");
+        assert_eq!(range_text(&params("1", "50"), &list(50, Total::Exact(431))), "1–50 of 431");
+        assert_eq!(range_text(&params("3", "25"), &list(25, Total::MoreThan(1_000))), "51–75 of 1,000+");
+        assert_eq!(range_text(&params("2", "50"), &list(50, Total::About(37_450))), "51–100 of about 37,000");
+        assert_eq!(range_text(&params("2", "100"), &list(0, Total::Exact(0))), "No users");
+        // Paged past what the count or the estimate said: no smaller total than the rows shown.
+        assert_eq!(range_text(&params("30", "50"), &list(50, Total::MoreThan(1_000))), "1,451–1,500 of 1,500+");
+        assert_eq!(range_text(&params("3", "50"), &list(50, Total::About(120))), "101–150 of 150+");
+    }
+
+    #[test]
+    fn estimates_keep_two_significant_digits() {
+        let rounded = [7, 99, 1_234, 37_450, 95_000, 999_900, 1_000_000].map(round_to_two_digits);
+        assert_eq!(rounded, [7, 99, 1_200, 37_000, 95_000, 1_000_000, 1_000_000]);
     }
 }

@@ -107,10 +107,8 @@ pub struct UserSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserList {
     pub users: Vec<UserSummary>,
-    /// Users matching the filters, counted up to [`COUNT_CAP`].
-    pub total: i64,
-    /// More than `total` match: show "1,000+".
-    pub total_capped: bool,
+    /// How many users match the filters.
+    pub total: Total,
     /// Pass back as `after` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
     /// Pass back as `before` for the previous page; `None` on the first page.
@@ -128,6 +126,18 @@ pub struct ListRights {
     pub delete: bool,
     /// The viewer's own id: their row offers no Deactivate or Delete.
     pub viewer_id: String,
+}
+
+/// How many users match a list's filters, as far as the server counted them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Total {
+    /// Exactly this many (at most [`COUNT_CAP`]).
+    Exact(i64),
+    /// Counting stopped at the cap: more than this many ("1,000+").
+    MoreThan(i64),
+    /// The database's estimate, where counting to the cap would have cost the page its budget
+    /// ("about 37,000"); only Postgres keeps the statistics it comes from.
+    About(i64),
 }
 
 /// Counting stops here: beyond it the list says "1,000+" instead of reading every match (each

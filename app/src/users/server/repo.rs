@@ -367,26 +367,44 @@ pub async fn count_matching(db: &Db, org_id: &str, spec: &ListSpec<'_>, driver: 
 /// bitmap, whole (48 ms for a 4 % match at a million rows), and an estimate is what a plan
 /// needs.
 pub async fn search_matches(db: &Db, org_id: &str, search: &str, cap: i64) -> Result<i64, sqlx::Error> {
-    let search = crate::server::ids::key(search);
     match db {
         Db::Sqlite(pool) => {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT rowid FROM users_search WHERE users_search MATCH $1 LIMIT $2)")
-                .bind(fts_phrase(&search))
+                .bind(fts_phrase(&crate::server::ids::key(search)))
                 .bind(cap)
                 .fetch_one(pool)
                 .await
         }
-        Db::Postgres(pool) => {
-            let plan: Vec<String> = sqlx::query_scalar(
-                "EXPLAIN SELECT 1 FROM users WHERE org_id = $1 AND (name_key || ' ' || email_key) LIKE $2 ESCAPE '\\'",
-            )
-            .bind(org_id)
-            .bind(like_pattern(&search))
-            .fetch_all(pool)
-            .await?;
-            Ok(plan.first().and_then(|top| estimated_rows(top)).unwrap_or(cap).min(cap))
-        }
+        Db::Postgres(_) => Ok(estimated_matches(db, org_id, search, None, None).await?.unwrap_or(cap).min(cap)),
     }
+}
+
+/// Postgres's planner's estimate of how many of the organization's users match a (three
+/// characters or longer) search and the other filters; `None` on SQLite, which keeps no
+/// statistics. The search is estimated from the trigram index's expression, whose finer
+/// statistics (migration 0002) put a 3.7 % match at 37,037 for 37,450 at a million users; the
+/// status and the role multiply in as if independent of it. One EXPLAIN: about a millisecond.
+pub async fn estimated_matches(
+    db: &Db,
+    org_id: &str,
+    search: &str,
+    status: Option<&str>,
+    role_id: Option<&str>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let Db::Postgres(pool) = db else { return Ok(None) };
+    let mut qb = sqlx::QueryBuilder::new("EXPLAIN SELECT 1 FROM users u");
+    if let Some(role_id) = role_id {
+        qb.push(" JOIN user_roles x ON x.user_id = u.id AND x.role_id = ").push_bind(role_id);
+    }
+    qb.push(" WHERE u.org_id = ").push_bind(org_id);
+    qb.push(" AND (u.name_key || ' ' || u.email_key) LIKE ").push_bind(like_pattern(&crate::server::ids::key(search)));
+    qb.push(" ESCAPE '\\'");
+    if let Some(status) = status {
+        qb.push(" AND u.status = ").push_bind(status);
+    }
+    let plan: Vec<String> = qb.build_query_scalar().fetch_all(pool).await?;
+    // The top line's rows are the whole query's: a parallel plan's Gather sums its workers'.
+    Ok(plan.first().and_then(|top| estimated_rows(top)))
 }
 
 /// The `rows=` estimate of a line of Postgres's EXPLAIN.
