@@ -78,15 +78,28 @@ async fn seeded_state(app: &TestApp, org_id: &str) -> (i64, i64, i64) {
     (users, with_role, pending_with_password)
 }
 
-/// How many indexes and triggers `users` and `user_roles` have (what a bulk load drops).
-async fn derived_schema(pool: &sqlx::SqlitePool) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT COUNT(*) FILTER (WHERE type = 'index'), COUNT(*) FILTER (WHERE type = 'trigger') FROM sqlite_master
-         WHERE tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap()
+/// The indexes and triggers of `users` and `user_roles` (what a bulk load drops and builds
+/// again), each as its definition, and on Postgres whether each trigger is enabled and the
+/// indexes' statistics targets: a bulk load must leave every line as it found it.
+async fn derived_schema(app: &TestApp) -> Vec<String> {
+    let sql = match app.db {
+        app::server::db::Db::Sqlite(_) => {
+            "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master
+             WHERE tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL ORDER BY 1"
+        }
+        app::server::db::Db::Postgres(_) => {
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN ('users'::regclass, 'user_roles'::regclass)
+             UNION ALL SELECT format('trigger %s %s', tgname, tgenabled) FROM pg_trigger
+                 WHERE tgrelid IN ('users'::regclass, 'user_roles'::regclass) AND NOT tgisinternal
+             UNION ALL SELECT format('statistics %s.%s %s', attrelid::regclass, attnum, attstattarget) FROM pg_attribute
+                 WHERE attrelid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('users'::regclass, 'user_roles'::regclass))
+                 AND attstattarget > 0
+             ORDER BY 1"
+        }
+    };
+    let lines: Vec<String> = app::on_db!(&app.db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
+    assert!(lines.len() >= 15 && lines.iter().any(|l| l.contains("trigger")), "the schema was read: {lines:?}");
+    lines
 }
 
 #[tokio::test]
@@ -95,6 +108,7 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
     let org = app.create_org("acme", "Acme").await;
     app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
 
+    let schema = derived_schema(&app).await;
     // Both paths: through the triggers, then as a bulk load that drops and rebuilds indexes and triggers;
     // on the app's pool, and on the single connection `roster seed` opens.
     server::seed::seed_with(&app.db, "acme", 150, 1, false).await.unwrap();
@@ -115,9 +129,15 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         )
         .await;
     assert_eq!(stale_copies, 0, "every path copies the users' sort keys to their roles");
+    assert_eq!(derived_schema(&app).await, schema, "the bulk loads gave back every index and trigger, as they were");
+    if let app::server::db::Db::Postgres(pool) = &app.db {
+        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE (name_key || ' ' || email_key) LIKE '%lovelace%'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(found, 1, "the trigram index was built again");
+    }
     if let app::server::db::Db::Sqlite(pool) = &app.db {
-        assert_eq!(derived_schema(pool).await.0, 11, "the bulk load gave back every index");
-        assert_eq!(derived_schema(pool).await.1, 5, "the bulk load gave back every trigger");
         let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
             .fetch_one(pool)
             .await
@@ -153,16 +173,16 @@ async fn a_load_that_fails_part_way_leaves_the_database_as_it_was() {
     let taken = (2..2 + nth).map(|i| server::seed::seed_user(&mut rng, i as u64, "r", 0)).last().unwrap();
     app.add_user(&org, &taken.email, "Taken Already", app::auth::types::BuiltinRole::Member).await;
     let before = seeded_state(&app, &org.id).await;
+    let schema = derived_schema(&app).await;
 
-    // Postgres has one path; SQLite two (a small load and a bulk one).
-    let paths: &[bool] = if matches!(app.db, app::server::db::Db::Sqlite(_)) { &[false, true] } else { &[false] };
-    for &bulk in paths {
+    // Both paths: a small load, and a bulk one that drops indexes and triggers.
+    for bulk in [false, true] {
         let failed = server::seed::seed_with(&app.db, "acme", nth as u64 + 100, 6, bulk).await.unwrap_err();
         assert!(failed.starts_with("Nothing was seeded"), "{failed}");
         assert_eq!(seeded_state(&app, &org.id).await, before, "no user of the failed load stays (bulk: {bulk})");
     }
+    assert_eq!(derived_schema(&app).await, schema, "the indexes and triggers the bulk load dropped are back");
     if let app::server::db::Db::Sqlite(pool) = &app.db {
-        assert_eq!(derived_schema(pool).await, (11, 5), "the indexes and triggers the bulk load dropped are back");
         let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
             .fetch_one(pool)
             .await
