@@ -129,14 +129,9 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         )
         .await;
     assert_eq!(stale_copies, 0, "every path copies the users' sort keys to their roles");
+    // On Postgres this is the whole check: an index built again from its definition holds
+    // every row (a LIKE count would find Lovelace by a table scan, index or not).
     assert_eq!(derived_schema(&app).await, schema, "the bulk loads gave back every index and trigger, as they were");
-    if let app::server::db::Db::Postgres(pool) = &app.db {
-        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE (name_key || ' ' || email_key) LIKE '%lovelace%'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        assert_eq!(found, 1, "the trigram index was built again");
-    }
     if let app::server::db::Db::Sqlite(pool) = &app.db {
         let indexed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"lovelace\"'")
             .fetch_one(pool)
