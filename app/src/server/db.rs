@@ -56,6 +56,13 @@ macro_rules! write_tx {
 struct Tuning {
     sqlite_connections: u32,
     sqlite_cache_kib: u32,
+    /// Read the file through a memory map of up to this many bytes, so that every connection
+    /// reads the one copy in the OS's cache: with a page cache of its own each, the eight
+    /// connections a server rotates through kept eight copies of the hot pages, and the
+    /// CPU's caches held none of them (measured at a million users: a common search's
+    /// capped count took 2.4 ms rotating through eight connections, 0.9 ms mapped, 0.7 on
+    /// one connection). SQLite caps it at 2 GiB; pages past that are read as before.
+    sqlite_mmap_bytes: u64,
     sqlite_sync: SqliteSynchronous,
     /// Enforce foreign keys: always when serving; a bulk load writes only rows whose
     /// references it has just read or written, and checking them is a fifth of its inserts.
@@ -78,6 +85,7 @@ impl Db {
         let tuning = Tuning {
             sqlite_connections: 8,
             sqlite_cache_kib: 64_000,
+            sqlite_mmap_bytes: 1 << 31,
             sqlite_sync: SqliteSynchronous::Normal,
             sqlite_foreign_keys: true,
             sqlite_temp_store: "memory",
@@ -95,6 +103,8 @@ impl Db {
         let tuning = Tuning {
             sqlite_connections: 1,
             sqlite_cache_kib: 2_000_000,
+            // A load writes: its pages go through the page cache anyway.
+            sqlite_mmap_bytes: 0,
             sqlite_sync: SqliteSynchronous::Off,
             sqlite_foreign_keys: false,
             sqlite_temp_store: "file",
@@ -128,6 +138,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", tuning.sqlite_temp_store)
             .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))
+            .pragma("mmap_size", tuning.sqlite_mmap_bytes.to_string())
             // Lets CREATE INDEX sort with a second thread (index rebuilds after a bulk load).
             .pragma("threads", "2");
         let options = if tuning.log_slow_statements { options } else { options.disable_statement_logging() };
