@@ -293,3 +293,32 @@ async fn a_common_search_is_counted_to_the_cap_or_estimated_as_such() {
     assert!(expected > 50, "more than a page: {expected}");
     assert_eq!(pending.total, Total::Exact(expected));
 }
+
+/// One organization's "about N" is its own: another tenant full of a search's matches neither
+/// pulls it up nor can be learnt from it. (Postgres's planner, whose statistics are of every
+/// organization's rows, expects some 5,400 of Acme's 8,000 users to match "example"; Acme has
+/// 105.)
+#[tokio::test]
+async fn another_organizations_users_never_pull_the_count() {
+    let app = spawn_app().await;
+    let client = team(&app).await;
+    server::seed::seed_with(&app.db, "acme", 8_000, 3, false).await.unwrap();
+    server::seed::seed_with(&app.db, "globex", 16_000, 4, false).await.unwrap();
+    // All but 100 of Acme's seeded users get addresses without "example" in them.
+    let acme: String = app::on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'acme'")
+        .fetch_one(pool).await).unwrap();
+    app.execute(
+        "UPDATE users SET email = replace(email, 'example', 'elsewhere'), email_key = replace(email_key, 'example', 'elsewhere')
+         WHERE org_id = $1 AND id LIKE 'seed-%' AND id NOT IN
+           (SELECT id FROM users WHERE org_id = $1 AND id LIKE 'seed-%' ORDER BY id LIMIT 100)",
+        &acme,
+    )
+    .await;
+    if matches!(app.db, app::server::db::Db::Postgres(_)) {
+        app::on_db!(&app.db, pool => sqlx::query("ANALYZE users, user_roles").execute(pool).await.map(|_| ())).unwrap();
+    }
+
+    let found = list(&app, &client, &[("search", "example")]).await;
+    assert_eq!(found.users.len(), 50);
+    assert_eq!(found.total, Total::Exact(105), "Acme's 100 seeded matches and its own 5");
+}

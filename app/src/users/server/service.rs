@@ -48,13 +48,14 @@ enum Counting {
     /// A probe already counted them (past the cap, if there are that many).
     Known(i64),
     /// Postgres, a common search: counting a 4 % match to the cap walks 25,000 index entries
-    /// (20 ms at a million users), so the planner's estimate is given, as such, when it is
-    /// well past the cap; otherwise they are counted along the driver.
+    /// (20 ms at a million users), so an estimate from a sample of the organization's rows is
+    /// given, as such, when it is well past the cap; otherwise they are counted along the
+    /// driver.
     Estimated(Driver),
 }
 
-/// An estimate below this is counted instead: the planner's statistics sample, and the list
-/// must not say "about 900" of 1,100 matches (or the other way round) across the cap.
+/// An estimate below this is counted instead: it comes from a sample, and the list must not
+/// say "about 900" of 1,100 matches (or the other way round) across the cap.
 const ESTIMATE_FROM: i64 = SMALL_SET;
 
 /// Picks what the page walks first and what its count walks, from the sizes of the sets the
@@ -178,7 +179,7 @@ async fn count(permit: &Permit, spec: &ListSpec<'_>, counting: Counting) -> Resu
         Counting::Known(n) => return Ok(capped(n)),
         Counting::Along(driver) => driver,
         Counting::Estimated(driver) => {
-            let estimate = repo::estimated_matches(db, org_id, spec.search, spec.status, spec.role_id).await?;
+            let estimate = repo::sampled_matches(db, org_id, spec.search, spec.status, spec.role_id).await?;
             match estimate {
                 Some(n) if n >= ESTIMATE_FROM => return Ok(Total::About(n)),
                 _ => driver,
