@@ -407,11 +407,12 @@ const SAMPLED_ENOUGH: i64 = 40;
 
 /// About how many of the organization's users match a (three characters or longer) search and
 /// the other filters, from Postgres's sample of a table's pages: the share of the sampled rows
-/// that are the organization's and match, times the table's rows. With a role, the sample is of `user_roles`, whose rows carry copies of the keys and status
-/// (migration 0002) and whose role is the organization's own; otherwise of `users`. Unlike the
-/// planner's estimate (`estimated_matches`), whose statistics are of every organization's
-/// rows, it reads nothing but the organization's own, so what other tenants hold cannot pull
-/// it (or be learnt from it). The same pages are sampled each time (`REPEATABLE`), so a list
+/// that are the organization's and match, times the table's rows. With a role, the sample is
+/// of `user_roles`, whose rows carry copies of the keys and status (migration 0002) and whose
+/// role is the organization's own; otherwise of `users`. Unlike the planner's estimate
+/// (`estimated_matches`), whose statistics are of every organization's rows, it reads nothing
+/// but the organization's own, so what other tenants hold cannot pull it (or be learnt from
+/// it). The same pages are sampled each time (`REPEATABLE`), so a list
 /// does not change its "about" from one request to the next. See `SAMPLE_ROWS` for its size
 /// and docs/benchmarks.md for how close it came. `None` on SQLite, for a table never
 /// analysed, or when the samples hold too few matches to say.
