@@ -55,7 +55,8 @@ pub struct SeedUser {
 }
 
 /// The `i`-th seeded user of the organization (numbering continues across runs, so seeding
-/// twice never collides; `run` only keeps ids unique across organizations).
+/// twice never collides; `run`, from the organization's id, keeps ids apart across
+/// organizations).
 pub fn seed_user(rng: &mut StdRng, i: u64, run: &str, now: i64) -> SeedUser {
     const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
     let first = FIRST[rng.gen_range(0..FIRST.len())];
@@ -109,7 +110,9 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     let seed_password = std::env::var("ROSTER_SEED_PASSWORD").unwrap_or_else(|_| "seeded-password".into());
     let hash = password::hash(seed_password).await.map_err(|e| e.to_string())?;
     let now = now_ms();
-    let run = format!("{:x}", now / 1000);
+    // The random tail of the organization's id (a UUIDv7's last 48 bits): the second the
+    // seed ran in, used before, collided when two organizations were seeded within one.
+    let run: String = org.id.chars().filter(|c| *c != '-').rev().take(12).collect();
     let existing = app::on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE org_id = $1")
         .bind(&org.id)
         .fetch_one(pool)
