@@ -112,7 +112,8 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     let now = now_ms();
     // The random tail of the organization's id (a UUIDv7's last 48 bits): the second the
     // seed ran in, used before, collided when two organizations were seeded within one.
-    let run: String = org.id.chars().filter(|c| *c != '-').rev().take(12).collect();
+    let hex: Vec<char> = org.id.chars().filter(|c| *c != '-').collect();
+    let run: String = hex[hex.len().saturating_sub(12)..].iter().collect();
     let existing = app::on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE org_id = $1")
         .bind(&org.id)
         .fetch_one(pool)

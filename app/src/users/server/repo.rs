@@ -184,6 +184,15 @@ where
     };
 }
 
+/// Appends ` AND ({k}.name_key LIKE pattern OR {k}.email_key LIKE pattern)`, `\` escaping.
+fn push_either_like<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<'a, DB>, k: &str, pattern: String)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push(format!(" AND ({k}.name_key LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+    qb.push(format!(" OR {k}.email_key LIKE ")).push_bind(pattern).push(" ESCAPE '\\')");
+}
+
 /// Appends `{column} starts with {prefix}` as a range an index can seek.
 macro_rules! push_starts {
     ($qb:ident, $column:expr, $prefix:expr) => {{
@@ -278,8 +287,7 @@ macro_rules! push_from_where {
                 }
                 // Row by row along an index, a LIKE on the row is cheaper than an IN over a
                 // big match set (which SQLite would build whole first).
-                $qb.push(format!(" AND ({k}.name_key LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
-                $qb.push(format!(" OR {k}.email_key LIKE ")).push_bind(pattern).push(" ESCAPE '\\')");
+                push_either_like(&mut $qb, k, pattern);
             }
         }
         if let Some(status) = $spec.status {
@@ -412,10 +420,10 @@ const SAMPLED_ENOUGH: i64 = 40;
 /// role is the organization's own; otherwise of `users`. Unlike the planner's estimate
 /// (`estimated_matches`), whose statistics are of every organization's rows, it reads nothing
 /// but the organization's own, so what other tenants hold cannot pull it (or be learnt from
-/// it). The same pages are sampled each time (`REPEATABLE`), so a list
-/// does not change its "about" from one request to the next. See `SAMPLE_ROWS` for its size
-/// and docs/benchmarks.md for how close it came. `None` on SQLite, for a table never
-/// analysed, or when the samples hold too few matches to say.
+/// it). The same pages are sampled each time (`REPEATABLE`), so a list does not change its
+/// "about" from one request to the next. See `SAMPLE_ROWS` for its size and
+/// docs/benchmarks.md for how close it came. `None` on SQLite, for a table never analysed, or
+/// when the samples hold too few matches to say.
 pub async fn sampled_matches(
     db: &Db,
     org_id: &str,
@@ -436,19 +444,19 @@ pub async fn sampled_matches(
             Some(role_id) => qb.push("ur.role_id = ").push_bind(role_id),
             None => qb.push("u.org_id = ").push_bind(org_id),
         };
-        qb.push(format!(" AND ({k}.name_key LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        qb.push(format!(" OR {k}.email_key LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\')");
+        push_either_like(&mut qb, k, pattern.clone());
         if let Some(status) = status {
             qb.push(format!(" AND {k}.status = ")).push_bind(status);
         }
-        qb.push(format!("), COUNT(*), {rows}, {rows} <= "));
-        qb.push_bind(size).push(format!(" FROM {table} {k} TABLESAMPLE SYSTEM ((SELECT CASE WHEN r > 0 THEN LEAST(100, 100 * "));
-        qb.push_bind(size).push(format!(" / r) ELSE 0 END::real FROM {rows} AS t(r))) REPEATABLE (0)"));
-        let (matched, sampled, rows, whole): (i64, i64, f64, bool) = qb.build_query_as().fetch_one(pool).await?;
+        qb.push(format!("), COUNT(*), {rows} FROM {table} {k} TABLESAMPLE SYSTEM ("));
+        qb.push("(SELECT CASE WHEN r > 0 THEN LEAST(100, 100 * ").push_bind(size);
+        qb.push(format!(" / r) ELSE 0 END::real FROM {rows} AS t(r))) REPEATABLE (0)"));
+        let (matched, sampled, rows): (i64, i64, f64) = qb.build_query_as().fetch_one(pool).await?;
         if matched >= SAMPLED_ENOUGH {
             return Ok(Some((matched as f64 * rows / sampled as f64).round() as i64));
         }
-        if whole {
+        if rows <= size {
+            // That sample was the whole table (or nothing, never analysed): no bigger one.
             break;
         }
     }
