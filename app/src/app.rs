@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::auth::server::guard::set_status(http::StatusCode::NOT_FOUND);
+    crate::server::respond::set_status(http::StatusCode::NOT_FOUND);
     view! {
         <Title text="Not found · Roster"/>
         <main class="auth-page">

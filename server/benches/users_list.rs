@@ -17,14 +17,26 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app::server::db::Db;
-use app::server::state::{AppState, Settings};
-use app::users::server::repo::SortValue;
+use app::auth::server::guard::AppState;
+use app::server::state::Settings;
+use app::users::server::repo::list::SortValue;
 use app::users::list::thousands;
 use app::users::server::service::encode_cursor;
 use leptos::prelude::LeptosOptions;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+
+/// Runs `$body` with `$pool` bound to the benchmark database's native pool, for reading the
+/// seeded rows it measures with.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
 
 struct Options {
     users: u64,
@@ -166,7 +178,7 @@ async fn main() {
 
     let db = server::serve::open_database(&url).await.unwrap();
     // The cursor of a page halfway down the Name sort, and terms to search for.
-    let (org_id, deep_key, deep_id, rare): (String, String, String, String) = app::on_db!(&db, pool => async {
+    let (org_id, deep_key, deep_id, rare): (String, String, String, String) = on_db!(&db, pool => async {
         let org: String = sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'bench'").fetch_one(pool).await.unwrap();
         let (key, id): (String, String) = sqlx::query_as("SELECT name_key, id FROM users WHERE org_id = $1 ORDER BY name_key, id LIMIT 1 OFFSET $2")
             .bind(&org).bind(i64::try_from(o.users / 2).unwrap()).fetch_one(pool).await.unwrap();
@@ -183,7 +195,7 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
-    let state = AppState { db: db.clone(), settings: Settings::default() };
+    let state = AppState::new(db.clone(), Settings::default());
     tokio::spawn(server::serve::run(listener, state, options, false, std::future::pending()));
     let hello = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hello_addr = hello.local_addr().unwrap();

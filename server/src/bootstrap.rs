@@ -4,19 +4,19 @@
 use crate::config::Bootstrap;
 use app::auth::types::BuiltinRole;
 use app::error::AppError;
-use app::organizations::server::{repo as orgs, service as org_service};
+use app::auth::server::guard::Operator;
+use app::organizations::server::service as organizations;
 use app::organizations::types::OrgSlug;
-use app::server::db::Db;
-use app::users::server::provisioning::{add_account, NewAccount};
+use app::users::server::service::{add_account, NewAccount};
 use app::users::types::{DisplayName, Email};
 
 /// Creates the first organization and owner when there is none. Returns the printed notice.
-pub async fn first_start(db: &Db, boot: &Bootstrap, public_url: &str) -> Result<Option<String>, String> {
+pub async fn first_start(op: &Operator, boot: &Bootstrap, public_url: &str) -> Result<Option<String>, String> {
     let describe = |e: AppError| match e {
         AppError::Validation(fields) => fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "),
         other => other.to_string(),
     };
-    if orgs::first(db).await.map_err(|e| e.to_string())?.is_some() {
+    if organizations::first(op).await.map_err(|e| e.to_string())?.is_some() {
         return Ok(None);
     }
     let slug = OrgSlug::parse(&boot.org_slug).map_err(|e| format!("ROSTER_ORG_SLUG: {e}"))?;
@@ -26,8 +26,8 @@ pub async fn first_start(db: &Db, boot: &Bootstrap, public_url: &str) -> Result<
         Some(p) => (p.clone(), false),
         None => (random_password(), true),
     };
-    let org = org_service::create_organization(db, &slug, &boot.org_name).await.map_err(describe)?;
-    add_account(db, NewAccount { org_id: org.id, email: email.clone(), name, role: BuiltinRole::Owner, password: password.clone() })
+    let org = organizations::create_organization(op, &slug, &boot.org_name).await.map_err(describe)?;
+    add_account(op, NewAccount { org_id: org.id, email: email.clone(), name, role: BuiltinRole::Owner, password: password.clone() })
         .await
         .map_err(|e| format!("ROSTER_OWNER_PASSWORD: {}", describe(e)))?;
     let shown = if generated { password } else { "(the value of ROSTER_OWNER_PASSWORD)".into() };

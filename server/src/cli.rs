@@ -3,9 +3,10 @@
 use crate::serve::open_database;
 use app::auth::types::BuiltinRole;
 use app::error::AppError;
-use app::organizations::server::{repo as orgs, service as org_service};
+use app::auth::server::guard::Operator;
+use app::organizations::server::service as organizations;
 use app::organizations::types::OrgSlug;
-use app::users::server::provisioning::{add_account, NewAccount};
+use app::users::server::service::{add_account, NewAccount};
 use app::users::types::{DisplayName, Email};
 use clap::{Parser, Subcommand};
 
@@ -81,7 +82,7 @@ fn describe(err: AppError) -> String {
 pub async fn org_create(database_url: &str, slug: &str, name: &str) -> Result<String, String> {
     let slug = OrgSlug::parse(slug)?;
     let db = open_database(database_url).await?;
-    let org = org_service::create_organization(&db, &slug, name).await.map_err(describe)?;
+    let org = organizations::create_organization(&Operator::new(db.clone()), &slug, name).await.map_err(describe)?;
     db.close().await;
     Ok(format!("Created organization {:?} ({}) with the roles Owner, Admin and Member.", org.name, org.slug))
 }
@@ -99,12 +100,13 @@ pub async fn user_add(
     let role = BuiltinRole::parse(role).ok_or_else(|| format!("--role: {role:?} is not a role; use Owner, Admin or Member."))?;
     let slug = OrgSlug::parse(org)?;
     let db = open_database(database_url).await?;
-    let org = orgs::find_by_slug(&db, slug.as_str())
+    let op = Operator::new(db.clone());
+    let org = organizations::find_by_slug(&op, slug.as_str())
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(describe)?
         .ok_or_else(|| format!("There is no organization {:?}. Create it with: roster org create {} --name \"…\"", slug.as_str(), slug.as_str()))?;
     let account = NewAccount { org_id: org.id, email: email.clone(), name, role, password };
-    add_account(&db, account).await.map_err(describe)?;
+    add_account(&op, account).await.map_err(describe)?;
     db.close().await;
     Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
 }

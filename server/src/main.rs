@@ -56,14 +56,14 @@ async fn serve(config: Config) -> Result<(), String> {
     let leptos = get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
     let dev = matches!(leptos.env, leptos::config::Env::DEV);
     let db = server::serve::open_database(&config.database_url).await?;
-    tracing::info!(database = %server::serve::redact(&config.database_url), dialect = db.dialect(), "database ready");
-    if let Some(notice) = server::bootstrap::first_start(&db, &config.bootstrap, &config.settings.public_url).await? {
+    tracing::info!(database = %server::serve::redact(&config.database_url), dialect = db.dialect().name(), "database ready");
+    if let Some(notice) = server::bootstrap::first_start(&app::auth::server::guard::Operator::new(db.clone()), &config.bootstrap, &config.settings.public_url).await? {
         println!("{notice}");
     }
     let addr = leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
-    let state = app::server::state::AppState { db: db.clone(), settings: config.settings };
+    let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
     server::serve::run(listener, state, leptos, dev, server::serve::shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -1,9 +1,9 @@
 //! The layers every request passes: deny-by-default sessions, same-origin writes, security
 //! headers.
 
-use app::auth::server::session::{self, Authenticated};
+use app::auth::server::guard::{self, AppState, Authenticated};
+use app::auth::server::session;
 use app::error::AppError;
-use app::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -26,7 +26,7 @@ fn is_public(path: &str) -> bool {
 pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let auth: Option<Authenticated> = match session::token_from_headers(req.headers()) {
-        Some(token) => match session::resolve(&state, &token).await {
+        Some(token) => match guard::resolve_session(&state, &token).await {
             Ok(auth) => auth,
             Err(err) => {
                 tracing::error!(%err, "could not resolve the session");

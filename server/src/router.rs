@@ -1,7 +1,7 @@
 //! Assembles the axum router: Leptos pages and server functions, probes, and the layers.
 
 use crate::middleware;
-use app::server::state::AppState;
+use app::auth::server::guard::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode};
@@ -70,7 +70,7 @@ fn route_list() -> &'static [AxumRouteListing] {
 
 /// Ready when the database answers.
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
+    match state.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(err) => {
             tracing::warn!(%err, "database not reachable");

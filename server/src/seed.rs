@@ -13,7 +13,9 @@
 
 use app::auth::server::password;
 use app::auth::types::BuiltinRole;
-use app::organizations::server::repo as orgs;
+use app::auth::server::guard::Operator;
+use app::organizations::server::service as organizations;
+use app::server::sql::Sql;
 use app::server::db::Db;
 use app::server::ids::{key, now_ms};
 use rand::rngs::StdRng;
@@ -98,13 +100,14 @@ pub async fn seed(db: &Db, slug: &str, count: u64, seed: u64) -> Result<String, 
 
 /// [`seed`], choosing whether to drop and rebuild the indexes (tests use both paths on small loads).
 pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -> Result<String, String> {
-    let org = orgs::find_by_slug(db, slug)
+    let op = Operator::new(db.clone());
+    let org = organizations::find_by_slug(&op, slug)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("There is no organization {slug:?}. Create it with: roster org create {slug} --name \"…\""))?;
     let mut role_ids = Vec::new();
     for role in BuiltinRole::ALL {
-        let id = orgs::role_id(db, &org.id, role.name()).await.map_err(|e| e.to_string())?;
+        let id = organizations::role_id(&op.org(&org.id), role.name()).await.map_err(|e| e.to_string())?;
         role_ids.push((role, id.ok_or_else(|| format!("the organization has no {} role", role.name()))?));
     }
     let seed_password = std::env::var("ROSTER_SEED_PASSWORD").unwrap_or_else(|_| "seeded-password".into());
@@ -114,11 +117,11 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     // seed ran in, used before, collided when two organizations were seeded within one.
     let hex: Vec<char> = org.id.chars().filter(|c| *c != '-').collect();
     let run: String = hex[hex.len().saturating_sub(12)..].iter().collect();
-    let existing = app::on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE org_id = $1")
-        .bind(&org.id)
-        .fetch_one(pool)
-        .await)
-    .map_err(|e| e.to_string())?;
+    let existing: i64 = db
+        .exec()
+        .scalar(Sql::new("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(&org.id))
+        .await
+        .map_err(|e| e.to_string())?;
     let first = u64::try_from(existing).unwrap_or(0);
     let started = Instant::now();
     // The next batch is made on another thread while this one is written: the database's

@@ -2,7 +2,7 @@
 
 use crate::router::router;
 use app::server::db::Db;
-use app::server::state::AppState;
+use app::auth::server::guard::AppState;
 use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use std::future::Future;

@@ -10,18 +10,19 @@ use leptos::prelude::*;
 #[server(prefix = "/api/public", endpoint = "login")]
 pub async fn login(email: String, password: String, organization: Option<String>) -> Result<(), AppError> {
     use crate::auth::server::{guard, service, session};
+    use crate::server::client::ClientInfo;
     use crate::server::respond;
 
-    let state = guard::app_state()?;
-    let client = guard::client_info(&state);
+    let gate = guard::auth_gate()?;
+    let client = ClientInfo::of_request(gate.settings());
     let previous = guard::request_token();
     let creds = service::Credentials { email, password, organization };
-    match service::sign_in(&state, &client, creds).await {
+    match service::sign_in(&gate, &client, creds).await {
         Ok(token) => {
             if let Some(old) = previous {
-                session::end(&state, &old, "replaced").await?;
+                service::end_session(&gate, &old, "replaced").await?;
             }
-            guard::set_cookie_header(&session::set_cookie(&state, &token));
+            respond::set_cookie_header(&session::set_cookie(gate.settings(), &token));
             leptos_axum::redirect("/users");
             Ok(())
         }
@@ -37,21 +38,22 @@ pub async fn login(email: String, password: String, organization: Option<String>
 /// Public. Whether sign-in must ask for the organization (only when more than one exists).
 #[server(prefix = "/api/public", endpoint = "login_options")]
 pub async fn login_options() -> Result<SignInOptions, AppError> {
-    use crate::auth::server::{guard, repo};
-    let state = guard::app_state()?;
-    let orgs = repo::organization_count(&state.db).await?;
-    Ok(SignInOptions { ask_organization: orgs > 1 })
+    use crate::auth::server::{guard, service};
+    let gate = guard::auth_gate()?;
+    Ok(SignInOptions { ask_organization: service::must_ask_organization(&gate).await? })
 }
 
 /// Any signed-in user. Ends this browser's session and sends it to sign-in.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::auth::server::{guard, service, session};
+    use crate::server::respond;
     let permit = guard::signed_in().await?;
+    let gate = guard::auth_gate()?;
     if let Some(token) = guard::request_token() {
-        service::sign_out(permit.state(), &token).await?;
+        service::end_session(&gate, &token, "signed_out").await?;
     }
-    guard::set_cookie_header(&session::clear_cookie(permit.state()));
+    respond::set_cookie_header(&session::clear_cookie(permit.settings()));
     leptos_axum::redirect("/login");
     Ok(())
 }

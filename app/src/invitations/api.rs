@@ -9,11 +9,8 @@ use leptos::prelude::*;
 pub async fn list_invitations() -> Result<InvitationList, AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    use crate::server::ids::now_ms;
     with_permission(Permission::UsersInvite, |permit| async move {
-        let now = now_ms();
-        let rows = crate::invitations::server::repo::recent(permit.db(), permit.org_id(), 100).await?;
-        Ok(InvitationList { invitations: rows.into_iter().map(|r| r.into_invitation(now)).collect(), now })
+        crate::invitations::server::service::list_recent(&permit, 100).await
     })
     .await
 }

@@ -1,12 +1,20 @@
-//! One handle over SQLite (the embedded default) or Postgres.
+//! One handle over SQLite (the embedded default) or Postgres, and the one place queries run.
 //!
-//! An enum of the two native pools rather than `sqlx::Any`: each side keeps its own types, and a
-//! query written once in the portable subset runs on either through [`on_db!`]. Where the
-//! dialects must differ (search, locking) a repository matches on the enum itself.
+//! An enum of the two native pools rather than `sqlx::Any`: each side keeps its own types. A
+//! query is an [`Sql`] written once in the portable subset; [`Db`] and [`Tx`] run it on
+//! whichever database they hold, binding its values there. Where the dialects must differ
+//! (search, locking) a repository asks for [`Db::dialect`] and writes both versions side by
+//! side.
+//!
+//! Nothing in the app crate holds a `Db`: the application state keeps it private, and the
+//! capabilities of `auth::server::guard` (a tenant's [`OrgDb`](crate::auth::server::guard::OrgDb),
+//! the sign-in gate, the operator's) wrap it. Only the process that opened the database (the
+//! `roster` binary, its CLI and its tests) holds one itself.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::ConnectOptions as _;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use super::sql::{Param, Sql};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Arguments as _, ConnectOptions as _, FromRow, Postgres, Sqlite};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,41 +24,165 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the native pool of whichever database `$db` is.
-/// The body is compiled once per database, so it must use only portable SQL.
-#[macro_export]
-macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::server::db::Db::Sqlite($pool) => $body,
-            $crate::server::db::Db::Postgres($pool) => $body,
-        }
-    };
+/// Which SQL a database speaks, for the few statements that must differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
-/// Runs `$body` (an expression returning `Result<T, AppError>`) inside a write transaction,
-/// `$tx` being the transaction, commits when it returns `Ok` and evaluates to the `T`; an error
-/// rolls back and returns from the enclosing function. On SQLite the transaction starts with `BEGIN IMMEDIATE`:
-/// it takes the write lock up front (waiting out the busy timeout), so it can never fail with
-/// "database is locked" when upgrading from a read, which deferred transactions can.
-#[macro_export]
-macro_rules! write_tx {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db {
-            $crate::server::db::Db::Sqlite(pool) => {
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = async { $body }.await?;
-                $tx.commit().await?;
-                out
-            }
-            $crate::server::db::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = async { $body }.await?;
-                $tx.commit().await?;
-                out
-            }
+/// A row type either database can decode (what `#[derive(sqlx::FromRow)]` gives, and tuples).
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+fn sqlite_args(params: Vec<Param>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    let mut args = SqliteArguments::default();
+    for param in params {
+        match param {
+            Param::Text(v) => args.add(v),
+            Param::Int(v) => args.add(v),
+            Param::Int4(v) => args.add(v),
+            Param::Real(v) => args.add(v),
+            Param::Bool(v) => args.add(v),
         }
-    };
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(args)
+}
+
+fn postgres_args(params: Vec<Param>) -> Result<PgArguments, sqlx::Error> {
+    let mut args = PgArguments::default();
+    for param in params {
+        match param {
+            Param::Text(v) => args.add(v),
+            Param::Int(v) => args.add(v),
+            Param::Int4(v) => args.add(v),
+            Param::Real(v) => args.add(v),
+            Param::Bool(v) => args.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(args)
+}
+
+/// Where a query runs: a pool, or the connection of a transaction, of either database. Every
+/// handle that may query ([`Db`], [`Tx`] and the capabilities that wrap them) hands one out
+/// with `exec()`, and its methods are the one way a query runs.
+pub struct Exec<'a>(Target<'a>);
+
+enum Target<'a> {
+    SqlitePool(&'a SqlitePool),
+    SqliteConn(&'a mut sqlx::SqliteConnection),
+    PgPool(&'a PgPool),
+    PgConn(&'a mut sqlx::PgConnection),
+}
+
+/// Runs `$method` (`fetch_all`, `fetch_optional`, `fetch_one`) of `$sql` as a query of rows
+/// on `$target`, with the values bound for its database. Private to this module: the methods
+/// of [`Exec`] are the interface.
+macro_rules! fetch {
+    ($target:expr, $sql:expr, $method:ident) => {{
+        let (text, params) = $sql.into_parts();
+        match $target {
+            Target::SqlitePool(pool) => sqlx::query_as_with(&text, sqlite_args(params)?).$method(pool).await,
+            Target::SqliteConn(conn) => sqlx::query_as_with(&text, sqlite_args(params)?).$method(conn).await,
+            Target::PgPool(pool) => sqlx::query_as_with(&text, postgres_args(params)?).$method(pool).await,
+            Target::PgConn(conn) => sqlx::query_as_with(&text, postgres_args(params)?).$method(conn).await,
+        }
+    }};
+}
+
+impl Exec<'_> {
+    pub fn dialect(&self) -> Dialect {
+        match self.0 {
+            Target::SqlitePool(_) | Target::SqliteConn(_) => Dialect::Sqlite,
+            Target::PgPool(_) | Target::PgConn(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Every row the query returns.
+    pub async fn fetch_all<T: Row>(self, sql: Sql) -> Result<Vec<T>, sqlx::Error> {
+        fetch!(self.0, sql, fetch_all)
+    }
+
+    /// The first row, if any.
+    pub async fn fetch_optional<T: Row>(self, sql: Sql) -> Result<Option<T>, sqlx::Error> {
+        fetch!(self.0, sql, fetch_optional)
+    }
+
+    /// The one row the query returns (an error when there is none).
+    pub async fn fetch_one<T: Row>(self, sql: Sql) -> Result<T, sqlx::Error> {
+        fetch!(self.0, sql, fetch_one)
+    }
+
+    /// The first column of the one row the query returns.
+    pub async fn scalar<T>(self, sql: Sql) -> Result<T, sqlx::Error>
+    where
+        (T,): Row,
+    {
+        self.fetch_one::<(T,)>(sql).await.map(|(v,)| v)
+    }
+
+    /// The first column of every row.
+    pub async fn scalars<T>(self, sql: Sql) -> Result<Vec<T>, sqlx::Error>
+    where
+        (T,): Row,
+    {
+        Ok(self.fetch_all::<(T,)>(sql).await?.into_iter().map(|(v,)| v).collect())
+    }
+
+    /// The first column of the first row, if any.
+    pub async fn optional_scalar<T>(self, sql: Sql) -> Result<Option<T>, sqlx::Error>
+    where
+        (T,): Row,
+    {
+        Ok(self.fetch_optional::<(T,)>(sql).await?.map(|(v,)| v))
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub async fn execute(self, sql: Sql) -> Result<u64, sqlx::Error> {
+        let (text, params) = sql.into_parts();
+        let changed = match self.0 {
+            Target::SqlitePool(pool) => sqlx::query_with(&text, sqlite_args(params)?).execute(pool).await?.rows_affected(),
+            Target::SqliteConn(conn) => sqlx::query_with(&text, sqlite_args(params)?).execute(conn).await?.rows_affected(),
+            Target::PgPool(pool) => sqlx::query_with(&text, postgres_args(params)?).execute(pool).await?.rows_affected(),
+            Target::PgConn(conn) => sqlx::query_with(&text, postgres_args(params)?).execute(conn).await?.rows_affected(),
+        };
+        Ok(changed)
+    }
+}
+
+/// A write transaction on either database: begun by [`Db::begin_write`], it commits only
+/// through [`Tx::commit`]; dropped without it (an early `return`, a `?`), it rolls back.
+pub struct Tx(TxInner);
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Runs queries inside this transaction.
+    pub fn exec(&mut self) -> Exec<'_> {
+        Exec(match &mut self.0 {
+            TxInner::Sqlite(tx) => Target::SqliteConn(&mut *tx),
+            TxInner::Postgres(tx) => Target::PgConn(&mut *tx),
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.0 {
+            TxInner::Sqlite(_) => Dialect::Sqlite,
+            TxInner::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.commit().await,
+            TxInner::Postgres(tx) => tx.commit().await,
+        }
+    }
 }
 
 struct Tuning {
@@ -165,17 +297,47 @@ impl Db {
 
     /// A cheap round trip, for the readiness probe.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        self.exec().execute(Sql::new("SELECT 1")).await.map(|_| ())
     }
 
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 
-    pub fn dialect(&self) -> &'static str {
+    pub fn dialect(&self) -> Dialect {
         match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs queries on the pool, each on a connection of its own.
+    pub fn exec(&self) -> Exec<'_> {
+        Exec(match self {
+            Db::Sqlite(pool) => Target::SqlitePool(pool),
+            Db::Postgres(pool) => Target::PgPool(pool),
+        })
+    }
+
+    /// Begins a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`: it takes the
+    /// write lock up front (waiting out the busy timeout), so it can never fail with "database
+    /// is locked" when upgrading from a read, which deferred transactions can.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(Tx(match self {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        }))
+    }
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
         }
     }
 }

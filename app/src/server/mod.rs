@@ -1,7 +1,10 @@
-//! Server-only infrastructure shared by every feature: the database handle, the application
-//! state and small helpers for ids and time. Nothing here ships to the browser.
+//! Server-only infrastructure shared by every feature: the database handle and the queries it
+//! runs, the settings, how a response is answered, where a request comes from, ids and time.
+//! Nothing here ships to the browser, and nothing here knows a feature.
 
+pub mod client;
 pub mod db;
 pub mod ids;
 pub mod respond;
+pub mod sql;
 pub mod state;

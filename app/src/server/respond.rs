@@ -1,4 +1,5 @@
-//! Small helpers for how a server function answers.
+//! How a server function or a page answers: its status, its cookies, and what kind of client
+//! asked.
 
 use crate::error::AppError;
 use http::request::Parts;
@@ -8,9 +9,25 @@ use leptos::prelude::use_context;
 /// Sets the response status that fits `err` and returns it as the function's error.
 pub fn fail<T>(err: AppError) -> Result<T, AppError> {
     if let Ok(status) = StatusCode::from_u16(err.status()) {
-        crate::auth::server::guard::set_status(status);
+        set_status(status);
     }
     Err(err)
+}
+
+/// Sets the HTTP status of the current response (server functions and pages alike).
+pub fn set_status(status: StatusCode) {
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(status);
+    }
+}
+
+/// Adds a `Set-Cookie` header to the current response.
+pub fn set_cookie_header(value: &str) {
+    if let (Some(options), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+    {
+        options.append_header(http::header::SET_COOKIE, value);
+    }
 }
 
 /// True for a browser's own form submission (no WASM yet), which wants a page back, not data.

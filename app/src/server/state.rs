@@ -1,7 +1,7 @@
-//! The application state every request can reach: the database and the settings that shape
-//! sessions and links. Provided to Leptos as context and to axum as router state.
+//! The settings that shape sessions and links, read once at start. The application state
+//! that carries them with the database is `auth::server::guard::AppState`, which keeps the
+//! database to itself.
 
-use super::db::Db;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -21,6 +21,11 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+
+    /// The idle lifetime in milliseconds, as the database compares times.
+    pub fn session_idle_ms(&self) -> i64 {
+        i64::try_from(self.session_idle.as_millis()).unwrap_or(i64::MAX)
+    }
 }
 
 impl Default for Settings {
@@ -32,10 +37,4 @@ impl Default for Settings {
             trust_proxy_headers: false,
         }
     }
-}
-
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: Db,
-    pub settings: Settings,
 }

@@ -41,7 +41,7 @@ pub async fn list_users(
 pub async fn list_roles() -> Result<Vec<RoleOption>, AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    with_permission(Permission::UsersView, |permit| async move { crate::users::server::admin::roles(&permit).await }).await
+    with_permission(Permission::UsersView, |permit| async move { crate::users::server::service::roles(&permit).await }).await
 }
 
 /// Requires `users.edit`. The user `id` with the roles the viewer may grant, for the Edit dialog.
@@ -49,7 +49,7 @@ pub async fn list_roles() -> Result<Vec<RoleOption>, AppError> {
 pub async fn get_user(id: String) -> Result<UserEditor, AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::admin::editor(&permit, &id).await }).await
+    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::service::user_editor(&permit, &id).await }).await
 }
 
 /// Requires `users.edit`, and `roles.assign` to change roles. Saves the Edit dialog.
@@ -57,7 +57,7 @@ pub async fn get_user(id: String) -> Result<UserEditor, AppError> {
 pub async fn update_user(update: UserUpdate) -> Result<(), AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::admin::update(&permit, &update).await }).await
+    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::service::update_user(&permit, &update).await }).await
 }
 
 /// Requires `users.deactivate`. Makes the user Inactive (`active` false), ending their sessions,
@@ -66,7 +66,7 @@ pub async fn update_user(update: UserUpdate) -> Result<(), AppError> {
 pub async fn set_user_active(id: String, active: bool) -> Result<(String, UserStatus), AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    with_permission(Permission::UsersDeactivate, |permit| async move { crate::users::server::admin::set_active(&permit, &id, active).await }).await
+    with_permission(Permission::UsersDeactivate, |permit| async move { crate::users::server::service::set_user_active(&permit, &id, active).await }).await
 }
 
 /// Requires `users.delete`. Deletes the user and their sessions; returns their name.
@@ -74,5 +74,5 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(String, UserSt
 pub async fn delete_user(id: String) -> Result<String, AppError> {
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
-    with_permission(Permission::UsersDelete, |permit| async move { crate::users::server::admin::delete(&permit, &id).await }).await
+    with_permission(Permission::UsersDelete, |permit| async move { crate::users::server::service::delete_user(&permit, &id).await }).await
 }

@@ -9,7 +9,7 @@ use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
 use crate::users::account::{Profile, UserEditor, UserUpdate};
 use crate::users::api::{delete_user, get_user, set_user_active, update_user};
-use crate::users::page::{actions_button_id, ConfirmKind, UserActions};
+use crate::users::actions::{actions_button_id, ConfirmKind, UserActions};
 use leptos::prelude::*;
 
 /// Time zones offered as suggestions; any IANA name is accepted.

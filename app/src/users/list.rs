@@ -8,7 +8,7 @@ use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use crate::users::api::set_user_active;
-use crate::users::page::{actions_button_id, Confirm, ConfirmKind, UserActions};
+use crate::users::actions::{actions_button_id, Confirm, ConfirmKind, UserActions};
 use crate::users::types::{ListRights, Total, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
 use leptos::prelude::*;
 use leptos_router::components::A;

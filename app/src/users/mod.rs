@@ -2,6 +2,7 @@
 //! filters, its dialogs, and the server functions behind them.
 
 pub mod account;
+pub mod actions;
 pub mod api;
 pub mod dialogs;
 pub mod filters;

@@ -1,6 +1,7 @@
 //! The admin command line: `roster org create` and `roster user add`.
 
 use crate::helpers::*;
+use app::auth::server::guard::Operator;
 use server::cli::{org_create, user_add};
 
 async fn database_url() -> (String, tempfile::TempDir) {
@@ -17,7 +18,7 @@ async fn creating_an_organization_and_adding_a_user_lets_them_sign_in() {
     assert_eq!(added, "Added ada@example.com to \"Acme Corp\" as Admin.");
 
     let db = server::serve::open_database(&url).await.unwrap();
-    let roles: Vec<String> = app::on_db!(&db, pool => sqlx::query_scalar(
+    let roles: Vec<String> = on_db!(&db, pool => sqlx::query_scalar(
         "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.email = $1",
     ).bind("ada@example.com").fetch_all(pool).await).unwrap();
     assert_eq!(roles, ["Admin"]);
@@ -46,7 +47,7 @@ async fn the_cli_refuses_bad_input_with_clear_messages_and_changes_nothing() {
     assert!(email.contains("--email"), "{email}");
 
     let db = server::serve::open_database(&url).await.unwrap();
-    let users: i64 = app::on_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await).unwrap();
+    let users: i64 = on_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await).unwrap();
     assert_eq!(users, 1, "nothing was added by the refused commands");
 }
 
@@ -62,12 +63,12 @@ async fn first_start_creates_the_organization_and_an_owner_once() {
         owner_password: None,
     };
 
-    let notice = server::bootstrap::first_start(&db, &boot, "http://127.0.0.1:3000").await.unwrap().unwrap();
+    let notice = server::bootstrap::first_start(&Operator::new(db.clone()), &boot, "http://127.0.0.1:3000").await.unwrap().unwrap();
     assert!(notice.contains("owner@example.com") && notice.contains("http://127.0.0.1:3000/login"), "{notice}");
     let password = notice.lines().find_map(|l| l.trim().strip_prefix("Password: ")).unwrap().trim().to_owned();
     assert_eq!(password.len(), 20);
 
-    assert!(server::bootstrap::first_start(&db, &boot, "http://x").await.unwrap().is_none(), "only on an empty database");
+    assert!(server::bootstrap::first_start(&Operator::new(db.clone()), &boot, "http://x").await.unwrap().is_none(), "only on an empty database");
 }
 
 async fn seeded_state(app: &TestApp, org_id: &str) -> (i64, i64, i64) {
@@ -97,7 +98,7 @@ async fn derived_schema(app: &TestApp) -> Vec<String> {
              ORDER BY 1"
         }
     };
-    let lines: Vec<String> = app::on_db!(&app.db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
+    let lines: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
     assert!(lines.len() >= 15 && lines.iter().any(|l| l.contains("trigger")), "the schema was read: {lines:?}");
     lines
 }

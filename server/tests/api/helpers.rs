@@ -3,11 +3,12 @@
 //! a postgres:// URL.
 
 use app::auth::types::BuiltinRole;
+use app::auth::server::guard::{AppState, Operator};
 use app::organizations::server::service::create_organization;
 use app::organizations::types::OrgSlug;
 use app::server::db::Db;
-use app::server::state::{AppState, Settings};
-use app::users::server::provisioning::{add_account, NewAccount};
+use app::server::state::Settings;
+use app::users::server::service::{add_account, NewAccount};
 use app::users::types::{DisplayName, Email};
 use leptos::prelude::LeptosOptions;
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE, USER_AGENT};
@@ -88,7 +89,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
-    let state = AppState { db: db.clone(), settings };
+    let state = AppState::new(db.clone(), settings);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server::serve::run(listener, state, options, false, async move {
         let _ = rx.await;
@@ -121,13 +122,13 @@ impl TestApp {
     }
 
     pub async fn create_org(&self, slug: &str, name: &str) -> Org {
-        let org = create_organization(&self.db, &OrgSlug::parse(slug).expect("slug"), name).await.expect("create org");
+        let org = create_organization(&Operator::new(self.db.clone()), &OrgSlug::parse(slug).expect("slug"), name).await.expect("create org");
         Org { id: org.id }
     }
 
     pub async fn add_user(&self, org: &Org, email: &str, name: &str, role: BuiltinRole) -> String {
         add_account(
-            &self.db,
+            &Operator::new(self.db.clone()),
             NewAccount {
                 org_id: org.id.clone(),
                 email: Email::parse(email).expect("email"),
@@ -178,11 +179,11 @@ impl TestApp {
     }
 
     pub async fn scalar_i64(&self, sql: &str, bind: &str) -> i64 {
-        app::on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await).expect("scalar")
+        on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await).expect("scalar")
     }
 
     pub async fn execute(&self, sql: &str, bind: &str) {
-        app::on_db!(&self.db, pool => sqlx::query(sql).bind(bind).execute(pool).await.map(|_| ())).expect("execute");
+        on_db!(&self.db, pool => sqlx::query(sql).bind(bind).execute(pool).await.map(|_| ())).expect("execute");
     }
 }
 

@@ -2,6 +2,17 @@
 //! port, a fresh database per test. `TEST_DATABASE_URL=postgres://…` runs it on Postgres.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// Runs `$body` with `$pool` bound to the test database's native pool, for the raw checks a
+/// test makes behind the app's back (the app itself queries only through its capabilities).
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            app::server::db::Db::Sqlite($pool) => $body,
+            app::server::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 mod cli;
 mod helpers;
 mod pages;

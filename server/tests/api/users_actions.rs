@@ -66,12 +66,12 @@ impl Team {
     }
 
     async fn status_of(&self, id: &str) -> String {
-        app::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, String>("SELECT status FROM users WHERE id = $1")
+        on_db!(&self.app.db, pool => sqlx::query_scalar::<_, String>("SELECT status FROM users WHERE id = $1")
             .bind(id).fetch_one(pool).await).unwrap()
     }
 
     async fn audit_actions(&self, target: &str) -> Vec<String> {
-        app::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, String>(
+        on_db!(&self.app.db, pool => sqlx::query_scalar::<_, String>(
             "SELECT action FROM audit_events WHERE target_id = $1 ORDER BY created_at, id")
             .bind(target).fetch_all(pool).await).unwrap()
     }
@@ -102,7 +102,7 @@ async fn an_edit_saves_every_field_and_records_what_changed() {
     assert_eq!(after.user.profile.job_title, "Cryptanalyst");
     assert_eq!(after.user.version, editor.user.version + 1);
     assert_eq!(t.audit_actions(&t.member_id).await, ["user.updated"]);
-    let details: String = app::on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
+    let details: String = on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT details FROM audit_events WHERE target_id = $1").bind(&t.member_id).fetch_one(pool).await).unwrap();
     assert!(details.contains("Hut 8") && details.contains("alan@example.com"), "old and new values: {details}");
     // The new email signs in; search finds the new name.
@@ -219,9 +219,9 @@ async fn nobody_demotes_deactivates_or_deletes_themselves() {
 async fn the_organization_always_keeps_an_active_owner() {
     let t = team().await;
     // A custom role with every permission, but not Owner: the only way to reach the last Owner.
-    let org_id: String = app::on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
+    let org_id: String = on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT org_id FROM users WHERE id = $1").bind(&t.admin_id).fetch_one(pool).await).unwrap();
-    app::on_db!(&t.app.db, pool => async {
+    on_db!(&t.app.db, pool => async {
         sqlx::query("INSERT INTO roles (id, org_id, name, description, builtin, created_at) VALUES ('super', $1, 'Superadmin', '', FALSE, 0)")
             .bind(&org_id).execute(pool).await.unwrap();
         sqlx::query("INSERT INTO role_permissions (role_id, permission) SELECT 'super', key FROM permissions").execute(pool).await.unwrap();
@@ -264,7 +264,7 @@ async fn deactivation_ends_every_session_and_blocks_sign_in_until_activated() {
         2
     );
     assert_eq!(t.app.login(&browser(), "alan@example.com", PASSWORD).await.status(), 401);
-    let reason: String = app::on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
+    let reason: String = on_db!(&t.app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT reason FROM login_attempts WHERE email = 'alan@example.com' ORDER BY created_at DESC, id DESC LIMIT 1")
         .fetch_one(pool).await).unwrap();
     assert_eq!(reason, "Account deactivated");

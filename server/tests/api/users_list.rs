@@ -100,7 +100,7 @@ async fn expected_ids(app: &TestApp, filters: &[(&str, &str)], sort: &str, dir: 
     };
     let order: Vec<String> = keys.iter().chain(&["u.id"]).map(|k| format!("{k} {dir}")).collect();
     sql += &format!(" ORDER BY {}", order.join(", "));
-    app::on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(&sql).fetch_all(pool).await).unwrap()
+    on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(&sql).fetch_all(pool).await).unwrap()
 }
 
 /// Next and Previous, for every sort and the filters each plan serves: all users; a short
@@ -196,15 +196,17 @@ async fn the_users_page_renders_the_filters_in_its_url_on_the_server() {
 /// a big one. Both plans must give the same pages, so every driver is run on the same data.
 #[tokio::test]
 async fn every_plan_returns_the_same_pages() {
-    use app::users::server::repo::{count_matching, list_page, Driver, ListSpec, ShortPart};
+    use app::auth::server::guard::Operator;
+    use app::users::server::repo::list::{count_matching, list_page, Driver, ListSpec, ShortPart};
     use app::users::types::UserSort;
     let app = spawn_app().await;
     let _client = team(&app).await;
     server::seed::seed_with(&app.db, "acme", 120, 5, false).await.unwrap();
-    let org_id: String = app::on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
+    let org_id: String = on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT id FROM organizations WHERE slug = 'acme'").fetch_one(pool).await).unwrap();
-    let member: String = app::on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
+    let member: String = on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT id FROM roles WHERE org_id = $1 AND name = 'Member'").bind(&org_id).fetch_one(pool).await).unwrap();
+    let org = Operator::new(app.db.clone()).org(&org_id);
 
     for sort in [UserSort::Name, UserSort::Email, UserSort::Status, UserSort::LastLogin] {
         for (search, role) in [("ann", None), ("", Some(member.as_str())), ("ann", Some(member.as_str())), ("a", Some(member.as_str())), ("ma", None)] {
@@ -232,16 +234,16 @@ async fn every_plan_returns_the_same_pages() {
                     driver,
                     short: ShortPart::Either,
                 };
-                let ids: Vec<String> = list_page(&app.db, &org_id, &spec).await.unwrap().into_iter().map(|r| r.id).collect();
-                let count = count_matching(&app.db, &org_id, &spec, driver, 10_000).await.unwrap();
+                let ids: Vec<String> = list_page(&org, &spec).await.unwrap().into_iter().map(|r| r.id).collect();
+                let count = count_matching(&org, &spec, driver, 10_000).await.unwrap();
                 assert_eq!(count, ids.len() as i64, "{driver:?} counts what it lists");
                 if spec.is_short_search() && spec.aligned_keys().is_some() && driver != Driver::Prefix {
                     // The two parts of a split short search: disjoint, together all of it.
                     let mut parts = Vec::new();
                     for short in [ShortPart::Aligned, ShortPart::Rest] {
                         let part = ListSpec { short, cursor: None, ..spec };
-                        let rows = list_page(&app.db, &org_id, &part).await.unwrap();
-                        assert_eq!(count_matching(&app.db, &org_id, &part, driver, 10_000).await.unwrap(), rows.len() as i64);
+                        let rows = list_page(&org, &part).await.unwrap();
+                        assert_eq!(count_matching(&org, &part, driver, 10_000).await.unwrap(), rows.len() as i64);
                         parts.extend(rows.into_iter().map(|r| r.id));
                     }
                     let mut whole = ids.clone();
@@ -271,7 +273,7 @@ async fn a_common_search_is_counted_to_the_cap_or_estimated_as_such() {
     let postgres = matches!(app.db, app::server::db::Db::Postgres(_));
     if postgres {
         // What autovacuum does after a load this size; the estimate comes from these statistics.
-        app::on_db!(&app.db, pool => sqlx::query("ANALYZE users, user_roles").execute(pool).await.map(|_| ())).unwrap();
+        on_db!(&app.db, pool => sqlx::query("ANALYZE users, user_roles").execute(pool).await.map(|_| ())).unwrap();
     }
 
     // Every seeded email's domain has "example" in it.
@@ -285,7 +287,7 @@ async fn a_common_search_is_counted_to_the_cap_or_estimated_as_such() {
 
     // Pending members: about 300 of them, estimated under the threshold, so counted exactly.
     let pending = list(&app, &client, &[("search", "example"), ("status", "pending"), ("role", "Member")]).await;
-    let expected: i64 = app::on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+    let expected: i64 = on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
          JOIN organizations o ON o.id = u.org_id
          WHERE o.slug = 'acme' AND r.name = 'Member' AND u.status = 'pending' AND u.email_key LIKE '%example%'")
@@ -305,7 +307,7 @@ async fn another_organizations_users_never_pull_the_count() {
     server::seed::seed_with(&app.db, "acme", 8_000, 3, false).await.unwrap();
     server::seed::seed_with(&app.db, "globex", 16_000, 4, false).await.unwrap();
     // All but 100 of Acme's seeded users get addresses without "example" in them.
-    let acme: String = app::on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'acme'")
+    let acme: String = on_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'acme'")
         .fetch_one(pool).await).unwrap();
     app.execute(
         "UPDATE users SET email = replace(email, 'example', 'elsewhere'), email_key = replace(email_key, 'example', 'elsewhere')
@@ -315,7 +317,7 @@ async fn another_organizations_users_never_pull_the_count() {
     )
     .await;
     if matches!(app.db, app::server::db::Db::Postgres(_)) {
-        app::on_db!(&app.db, pool => sqlx::query("ANALYZE users, user_roles").execute(pool).await.map(|_| ())).unwrap();
+        on_db!(&app.db, pool => sqlx::query("ANALYZE users, user_roles").execute(pool).await.map(|_| ())).unwrap();
     }
 
     let found = list(&app, &client, &[("search", "example")]).await;

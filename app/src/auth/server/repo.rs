@@ -1,7 +1,9 @@
-//! SQL for sign-in and sessions. Every statement runs unchanged on SQLite and Postgres.
+//! SQL for sign-in and sessions, through the sign-in gate: the statements that find an account
+//! by email or a session by its token's hash, across organizations. Every statement runs
+//! unchanged on SQLite and Postgres.
 
-use crate::on_db;
-use crate::server::db::Db;
+use super::guard::capability::AuthGate;
+use crate::server::sql::Sql;
 use sqlx::FromRow;
 
 /// A live session joined with its user and organization.
@@ -40,112 +42,82 @@ pub struct NewSession<'a> {
 /// The session whose token hashes to `token_hash`, if it is neither ended, expired, idle past
 /// `idle_since`, nor held by a user who is no longer active.
 pub async fn find_live_session(
-    db: &Db,
+    gate: &AuthGate,
     token_hash: &str,
     now: i64,
     idle_since: i64,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
-        "SELECT s.id, s.user_id, s.org_id, s.last_active_at,
+    gate.exec().fetch_optional::<SessionRow>(Sql::new("SELECT s.id, s.user_id, s.org_id, s.last_active_at,
                 u.name AS user_name, u.email AS user_email, o.name AS org_name
          FROM sessions s
          JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id
          JOIN organizations o ON o.id = s.org_id
          WHERE s.token_hash = $1 AND s.ended_at IS NULL
            AND s.expires_at > $2 AND s.last_active_at > $3
-           AND u.status = 'active'",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .bind(idle_since)
-    .fetch_optional(pool)
-    .await)
+           AND u.status = 'active'")
+        .bind(token_hash)
+        .bind(now)
+        .bind(idle_since)).await
 }
 
 /// The permission keys a user holds through all their roles, read fresh on every request so
 /// that a role change takes effect on the user's very next request.
-pub async fn permission_keys(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar::<_, String>(
-        "SELECT DISTINCT rp.permission
+pub async fn permission_keys(gate: &AuthGate, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    gate.exec().scalars::<String>(Sql::new("SELECT DISTINCT rp.permission
          FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id
-         WHERE ur.user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await)
+         WHERE ur.user_id = $1")
+        .bind(user_id)).await
 }
 
-pub async fn touch_session(db: &Db, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query("UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND ended_at IS NULL")
-        .bind(now)
-        .bind(session_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+pub async fn touch_session(gate: &AuthGate, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    gate.exec().execute(Sql::new("UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND ended_at IS NULL").bind(now).bind(session_id)).await
+        .map(|_| ())
 }
 
-pub async fn insert_session(db: &Db, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
-        "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
+pub async fn insert_session(gate: &AuthGate, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+    gate.exec().execute(Sql::new("INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
                                created_at, last_active_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
-    )
-    .bind(s.id)
-    .bind(s.token_hash)
-    .bind(s.user_id)
-    .bind(s.org_id)
-    .bind(s.ip_address)
-    .bind(s.user_agent)
-    .bind(s.device)
-    .bind(s.now)
-    .bind(s.expires_at)
-    .execute(pool)
-    .await
-    .map(|_| ()))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)")
+        .bind(s.id)
+        .bind(s.token_hash)
+        .bind(s.user_id)
+        .bind(s.org_id)
+        .bind(s.ip_address)
+        .bind(s.user_agent)
+        .bind(s.device)
+        .bind(s.now)
+        .bind(s.expires_at)).await
+    .map(|_| ())
 }
 
 /// Ends the session with this token hash, if live; `reason` is kept for the record.
-pub async fn end_session_by_hash(db: &Db, token_hash: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
-        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
-    )
-    .bind(now)
-    .bind(reason)
-    .bind(token_hash)
-    .execute(pool)
-    .await
-    .map(|_| ()))
+pub async fn end_session_by_hash(gate: &AuthGate, token_hash: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
+    gate.exec().execute(Sql::new("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL")
+        .bind(now)
+        .bind(reason)
+        .bind(token_hash)).await
+    .map(|_| ())
 }
 
 /// Accounts with this email, in the organization named by `org_slug` or in any.
 pub async fn find_credentials(
-    db: &Db,
+    gate: &AuthGate,
     email_key: &str,
     org_slug: Option<&str>,
 ) -> Result<Vec<CredentialRow>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as::<_, CredentialRow>(
-        "SELECT u.id AS user_id, u.org_id, u.password_hash, u.status
+    gate.exec().fetch_all::<CredentialRow>(Sql::new("SELECT u.id AS user_id, u.org_id, u.password_hash, u.status
          FROM users u JOIN organizations o ON o.id = u.org_id
          WHERE u.email_key = $1 AND ($2 IS NULL OR o.slug = $2)
-         LIMIT 2",
-    )
-    .bind(email_key)
-    .bind(org_slug)
-    .fetch_all(pool)
-    .await)
+         LIMIT 2")
+        .bind(email_key)
+        .bind(org_slug)).await
 }
 
-pub async fn record_sign_in(db: &Db, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(user_id)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+pub async fn record_sign_in(gate: &AuthGate, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    gate.exec().execute(Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now).bind(user_id)).await
+        .map(|_| ())
 }
 
-pub async fn organization_count(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organizations")
-        .fetch_one(pool)
-        .await)
+pub async fn organization_count(gate: &AuthGate) -> Result<i64, sqlx::Error> {
+    gate.exec().scalar::<i64>(Sql::new("SELECT COUNT(*) FROM organizations")).await
 }

@@ -1,14 +1,15 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
+use super::guard::capability::AuthGate;
 use super::password;
 use super::repo;
-use super::session::{self, ClientInfo};
+use super::session;
 use super::token::Token;
 use crate::error::AppError;
 use crate::login_attempts::server::service::{record_attempt, NewAttempt};
 use crate::login_attempts::types::FailureReason;
+use crate::server::client::ClientInfo;
 use crate::server::ids::{key, now_ms};
-use crate::server::state::AppState;
 
 /// What a person typed into the sign-in form.
 pub struct Credentials {
@@ -21,7 +22,7 @@ pub struct Credentials {
 /// Checks the credentials and starts a session. Every failure answers the same
 /// `InvalidCredentials` and costs one argon2 verification, so neither the message nor the
 /// timing tells a known email from an unknown one; the real reason goes to the log.
-pub async fn sign_in(state: &AppState, client: &ClientInfo, creds: Credentials) -> Result<Token, AppError> {
+pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -> Result<Token, AppError> {
     let mut errors = Vec::new();
     if creds.email.trim().is_empty() {
         errors.push(crate::error::FieldError { field: "email".into(), message: "Enter your email.".into() });
@@ -35,7 +36,7 @@ pub async fn sign_in(state: &AppState, client: &ClientInfo, creds: Credentials) 
 
     let email_key = key(&creds.email);
     let org_slug = creds.organization.as_deref().map(key).filter(|s| !s.is_empty());
-    let candidates = repo::find_credentials(&state.db, &email_key, org_slug.as_deref()).await?;
+    let candidates = repo::find_credentials(gate, &email_key, org_slug.as_deref()).await?;
     let ambiguous = candidates.len() > 1;
     let account = if ambiguous { None } else { candidates.into_iter().next() };
     let matched = password::verify(creds.password, account.as_ref().and_then(|a| a.password_hash.clone())).await;
@@ -55,18 +56,24 @@ pub async fn sign_in(state: &AppState, client: &ClientInfo, creds: Credentials) 
         client,
         failure,
     };
-    record_attempt(&state.db, &attempt).await?;
+    record_attempt(gate, &attempt).await?;
 
     let Some(account) = account.filter(|_| failure.is_none()) else {
         return Err(AppError::InvalidCredentials);
     };
-    let token = session::start(state, &account.user_id, &account.org_id, client).await?;
-    repo::record_sign_in(&state.db, &account.user_id, now_ms()).await?;
+    let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
+    repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
     Ok(token)
 }
 
-/// Ends the session named by `token`, if it is live.
-pub async fn sign_out(state: &AppState, token: &str) -> Result<(), AppError> {
-    session::end(state, token, "signed_out").await?;
+/// Ends the session named by `token`, if it is live: signed out, or `replaced` by a new
+/// sign-in in the same browser.
+pub async fn end_session(gate: &AuthGate, token: &str, reason: &str) -> Result<(), AppError> {
+    session::end(gate, token, reason).await?;
     Ok(())
+}
+
+/// Whether sign-in must ask for the organization (only when more than one exists).
+pub async fn must_ask_organization(gate: &AuthGate) -> Result<bool, AppError> {
+    Ok(repo::organization_count(gate).await? > 1)
 }

@@ -1,30 +1,19 @@
 //! Server-side sessions: the cookie that names one, resolving it on each request, starting and
 //! ending one. The cookie holds a 256-bit random token; the database holds only its SHA-256.
 
+use super::guard::capability::{AuthGate, Authenticated};
 use super::repo::{self, NewSession};
 use super::token::{hash_token, Token};
 use crate::auth::types::Permission;
+use crate::server::client::ClientInfo;
 use crate::server::ids::{new_id, now_ms};
-use crate::server::state::AppState;
+use crate::server::state::Settings;
 use http::HeaderMap;
 
 pub const COOKIE: &str = "roster_session";
 
 /// `last_active_at` is written at most this often per session, not on every request.
 const TOUCH_EVERY_MS: i64 = 60_000;
-
-/// Who is making this request: resolved once per request by the session layer and read by
-/// the permission guard.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub session_id: String,
-    pub user_id: String,
-    pub org_id: String,
-    pub user_name: String,
-    pub user_email: String,
-    pub org_name: String,
-    pub permissions: Vec<Permission>,
-}
 
 /// The session token in a request's `Cookie` headers, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
@@ -40,30 +29,29 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The `Set-Cookie` value that hands the browser its session token.
-pub fn set_cookie(state: &AppState, token: &Token) -> String {
-    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
-    let max_age = state.settings.session_absolute.as_secs();
+pub fn set_cookie(settings: &Settings, token: &Token) -> String {
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let max_age = settings.session_absolute.as_secs();
     format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", token.expose())
 }
 
 /// The `Set-Cookie` value that makes the browser forget its session token.
-pub fn clear_cookie(state: &AppState) -> String {
-    let secure = if state.settings.secure_cookies() { "; Secure" } else { "" };
+pub fn clear_cookie(settings: &Settings) -> String {
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
     format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 /// The live session named by `token`, with its user's current permissions.
-pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
+pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
     let now = now_ms();
-    let idle_ms = i64::try_from(state.settings.session_idle.as_millis()).unwrap_or(i64::MAX);
-    let Some(row) = repo::find_live_session(&state.db, &hash_token(token), now, now.saturating_sub(idle_ms)).await?
-    else {
+    let idle_since = now.saturating_sub(gate.settings().session_idle_ms());
+    let Some(row) = repo::find_live_session(gate, &hash_token(token), now, idle_since).await? else {
         return Ok(None);
     };
     if now - row.last_active_at > TOUCH_EVERY_MS {
-        repo::touch_session(&state.db, &row.id, now).await?;
+        repo::touch_session(gate, &row.id, now).await?;
     }
-    let permissions = repo::permission_keys(&state.db, &row.user_id)
+    let permissions = repo::permission_keys(gate, &row.user_id)
         .await?
         .iter()
         .filter_map(|k| Permission::from_key(k))
@@ -79,36 +67,13 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Authenticat
     }))
 }
 
-/// Where a request comes from, as sessions and login attempts record it.
-#[derive(Debug, Clone, Default)]
-pub struct ClientInfo {
-    pub ip_address: String,
-    pub user_agent: String,
-}
-
-impl ClientInfo {
-    /// Browser and operating system, for the Device column of Sessions.
-    pub fn device(&self) -> String {
-        let Some(ua) = woothee::parser::Parser::new().parse(&self.user_agent) else {
-            return "Unknown device".into();
-        };
-        let known = |v: &str| v != woothee::woothee::VALUE_UNKNOWN && !v.is_empty();
-        match (known(ua.name), known(ua.os)) {
-            (false, false) => "Unknown device".into(),
-            (true, false) => ua.name.to_owned(),
-            (false, true) => format!("Unknown browser on {}", ua.os),
-            (true, true) => format!("{} on {}", ua.name, ua.os),
-        }
-    }
-}
-
 /// Starts a session for `user_id` and returns its token (to be set as the cookie).
-pub async fn start(state: &AppState, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
+pub async fn start(gate: &AuthGate, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
     let token = Token::generate();
     let now = now_ms();
-    let absolute_ms = i64::try_from(state.settings.session_absolute.as_millis()).unwrap_or(i64::MAX);
+    let absolute_ms = i64::try_from(gate.settings().session_absolute.as_millis()).unwrap_or(i64::MAX);
     repo::insert_session(
-        &state.db,
+        gate,
         &NewSession {
             id: &new_id(),
             token_hash: &token.hash(),
@@ -126,8 +91,8 @@ pub async fn start(state: &AppState, user_id: &str, org_id: &str, client: &Clien
 }
 
 /// Ends the session named by `token` (sign-out, or replaced at sign-in).
-pub async fn end(state: &AppState, token: &str, reason: &str) -> Result<(), sqlx::Error> {
-    repo::end_session_by_hash(&state.db, &hash_token(token), reason, now_ms()).await
+pub async fn end(gate: &AuthGate, token: &str, reason: &str) -> Result<(), sqlx::Error> {
+    repo::end_session_by_hash(gate, &hash_token(token), reason, now_ms()).await
 }
 
 #[cfg(test)]
@@ -144,15 +109,5 @@ mod tests {
         empty.append(http::header::COOKIE, HeaderValue::from_static("roster_session="));
         assert_eq!(token_from_headers(&empty), None);
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
-    }
-
-    #[test]
-    fn device_names_browser_and_os() {
-        let client = ClientInfo {
-            ip_address: "127.0.0.1".into(),
-            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36".into(),
-        };
-        assert_eq!(client.device(), "Chrome on Linux");
-        assert_eq!(ClientInfo::default().device(), "Unknown device");
     }
 }

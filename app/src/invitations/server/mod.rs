@@ -1,3 +1,4 @@
-//! Server half of invitations.
+//! Server half of invitations: reading them.
 
 pub mod repo;
+pub mod service;

@@ -1,8 +1,8 @@
 //! SQL for invitations.
 
 use crate::invitations::types::{Invitation, InvitationStatus};
-use crate::on_db;
-use crate::server::db::Db;
+use crate::auth::server::guard::capability::OrgDb;
+use crate::server::sql::Sql;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -27,14 +27,10 @@ impl InvitationRow {
 }
 
 /// The organization's newest invitations.
-pub async fn recent(db: &Db, org_id: &str, limit: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as::<_, InvitationRow>(
-        "SELECT i.id, i.email, r.name AS role, i.message, i.status, i.expires_at
+pub async fn recent(org: &OrgDb, limit: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    org.exec().fetch_all::<InvitationRow>(Sql::new("SELECT i.id, i.email, r.name AS role, i.message, i.status, i.expires_at
          FROM invitations i JOIN roles r ON r.id = i.role_id
-         WHERE i.org_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2",
-    )
-    .bind(org_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)
+         WHERE i.org_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2")
+        .bind(org.id())
+        .bind(limit)).await
 }

@@ -1,8 +1,8 @@
 //! SQL for the sign-in log.
 
+use crate::auth::server::guard::capability::{AuthGate, OrgDb};
 use crate::login_attempts::types::LoginAttempt;
-use crate::on_db;
-use crate::server::db::Db;
+use crate::server::sql::Sql;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -33,34 +33,27 @@ impl From<AttemptRow> for LoginAttempt {
     }
 }
 
-pub async fn insert(db: &Db, row: &AttemptRow) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
-        "INSERT INTO login_attempts (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&row.id)
-    .bind(&row.org_id)
-    .bind(&row.user_id)
-    .bind(&row.email)
-    .bind(&row.email_key)
-    .bind(&row.ip_address)
-    .bind(&row.user_agent)
-    .bind(&row.status)
-    .bind(&row.reason)
-    .bind(row.created_at)
-    .execute(pool)
-    .await
-    .map(|_| ()))
+/// Written through the sign-in gate: an attempt may name no organization.
+pub async fn insert(gate: &AuthGate, row: &AttemptRow) -> Result<(), sqlx::Error> {
+    gate.exec().execute(Sql::new("INSERT INTO login_attempts (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(&row.id)
+        .bind(&row.org_id)
+        .bind(&row.user_id)
+        .bind(&row.email)
+        .bind(&row.email_key)
+        .bind(&row.ip_address)
+        .bind(&row.user_agent)
+        .bind(&row.status)
+        .bind(&row.reason)
+        .bind(row.created_at)).await
+    .map(|_| ())
 }
 
-pub async fn recent(db: &Db, org_id: &str, limit: i64) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as::<_, AttemptRow>(
-        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
+pub async fn recent(org: &OrgDb, limit: i64) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    org.exec().fetch_all::<AttemptRow>(Sql::new("SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
          FROM login_attempts WHERE org_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2",
-    )
-    .bind(org_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)
+         ORDER BY created_at DESC, id DESC LIMIT $2")
+        .bind(org.id())
+        .bind(limit)).await
 }

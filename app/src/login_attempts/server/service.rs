@@ -1,11 +1,10 @@
 //! Writing and reading the sign-in log.
 
 use super::repo;
-use crate::auth::server::guard::Permit;
-use crate::auth::server::session::ClientInfo;
+use crate::auth::server::guard::capability::{AuthGate, Permit};
 use crate::error::AppError;
 use crate::login_attempts::types::{FailureReason, LoginAttemptList};
-use crate::server::db::Db;
+use crate::server::client::ClientInfo;
 use crate::server::ids::{key, new_id, now_ms};
 
 pub struct NewAttempt<'a> {
@@ -18,10 +17,10 @@ pub struct NewAttempt<'a> {
 }
 
 /// Writes one attempt. The password is never part of it.
-pub async fn record_attempt(db: &Db, attempt: &NewAttempt<'_>) -> Result<(), AppError> {
+pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result<(), AppError> {
     let email: String = attempt.email.chars().take(254).collect();
     repo::insert(
-        db,
+        gate,
         &repo::AttemptRow {
             id: new_id(),
             org_id: attempt.org_id.map(str::to_owned),
@@ -41,6 +40,6 @@ pub async fn record_attempt(db: &Db, attempt: &NewAttempt<'_>) -> Result<(), App
 
 /// The organization's most recent attempts, newest first.
 pub async fn list_recent(permit: &Permit, limit: i64) -> Result<LoginAttemptList, AppError> {
-    let rows = repo::recent(permit.db(), permit.org_id(), limit).await?;
+    let rows = repo::recent(permit.org(), limit).await?;
     Ok(LoginAttemptList { attempts: rows.into_iter().map(Into::into).collect(), now: now_ms() })
 }

@@ -1,3 +1,4 @@
-//! Server half of sessions.
+//! Server half of sessions: reading the organization's sessions.
 
 pub mod repo;
+pub mod service;

@@ -1,7 +1,7 @@
 //! SQL for the Sessions list.
 
-use crate::on_db;
-use crate::server::db::Db;
+use crate::auth::server::guard::capability::OrgDb;
+use crate::server::sql::Sql;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -16,17 +16,13 @@ pub struct SessionListRow {
 }
 
 /// The organization's live sessions, most recently active first.
-pub async fn live(db: &Db, org_id: &str, now: i64, idle_since: i64, limit: i64) -> Result<Vec<SessionListRow>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as::<_, SessionListRow>(
-        "SELECT s.id, u.name AS user_name, u.email AS user_email, s.device, s.ip_address, s.created_at, s.last_active_at
+pub async fn live(org: &OrgDb, now: i64, idle_since: i64, limit: i64) -> Result<Vec<SessionListRow>, sqlx::Error> {
+    org.exec().fetch_all::<SessionListRow>(Sql::new("SELECT s.id, u.name AS user_name, u.email AS user_email, s.device, s.ip_address, s.created_at, s.last_active_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.org_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2 AND s.last_active_at > $3
-         ORDER BY s.last_active_at DESC, s.id DESC LIMIT $4",
-    )
-    .bind(org_id)
-    .bind(now)
-    .bind(idle_since)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)
+         ORDER BY s.last_active_at DESC, s.id DESC LIMIT $4")
+        .bind(org.id())
+        .bind(now)
+        .bind(idle_since)
+        .bind(limit)).await
 }

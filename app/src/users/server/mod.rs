@@ -1,8 +1,6 @@
-//! Server half of users.
+//! Server half of users: `service` (the rules; what `api.rs` calls), `repo` (the SQL), and
+//! `rules` (the checks of who may change whom, free of any database).
 
-pub mod account_repo;
-pub mod admin;
-pub mod provisioning;
 pub mod repo;
 pub mod rules;
 pub mod service;

@@ -1,0 +1,234 @@
+//! The values that open the database. Each wraps the one [`Db`] with what it may be used for,
+//! and none can be made outside the guard (their fields are private, their constructors
+//! `pub(super)`), except [`Operator`], which only the process that opened the database can
+//! make, since only it holds a `Db`.
+//!
+//! - [`OrgDb`]: one organization's data, for a user the guard checked. Inside a [`Permit`].
+//!   Tenant repositories take it (or its transaction, [`OrgTx`]) and scope every statement by
+//!   [`OrgDb::id`].
+//! - [`AuthGate`]: what happens before anyone is signed in: resolving a session cookie,
+//!   checking credentials, recording the attempt, starting and ending sessions. Only the
+//!   `auth` feature can ask the guard for one.
+//! - [`Operator`]: the command line and the first start, acting on the machine's behalf.
+//!
+//! The application state keeps its database private too, so code that holds only the state
+//! (any server function can `use_context` it) cannot query. Neither compiles:
+//!
+//! ```compile_fail
+//! // A server function that reads the state's database without the guard.
+//! async fn sneaky(state: app::auth::server::guard::AppState) {
+//!     let _ = state.db.exec();
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! // Or makes itself a capability for an organization it names.
+//! fn sneaky(db: app::server::db::Db) -> app::auth::server::guard::OrgDb {
+//!     app::auth::server::guard::OrgDb { db, org_id: "another-org".into() }
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! // Or calls a repository with the database and an organization id of its choosing.
+//! async fn sneaky(db: &app::server::db::Db) {
+//!     let _ = app::organizations::server::repo::role_id(db, "another-org", "Owner").await;
+//! }
+//! ```
+//!
+//! What does compile is asking the guard, then calling the service with the permit:
+//!
+//! ```no_run
+//! use app::auth::server::guard::with_permission;
+//! use app::auth::types::Permission;
+//! async fn roles() -> Result<Vec<app::users::account::RoleOption>, app::error::AppError> {
+//!     with_permission(Permission::UsersView, |permit| async move {
+//!         app::users::server::service::roles(&permit).await
+//!     })
+//!     .await
+//! }
+//! ```
+
+use crate::auth::types::{Permission, SignedInUser};
+use crate::server::db::{Db, Dialect, Exec, Tx};
+use crate::server::state::Settings;
+
+/// Who is making this request: resolved once per request by the session layer (or by the
+/// guard, for a server function called while a page renders) and read by the guard.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub session_id: String,
+    pub user_id: String,
+    pub org_id: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub org_name: String,
+    pub permissions: Vec<Permission>,
+}
+
+/// The application state every request can reach: the settings, and the database, which
+/// only the guard opens (through the capabilities below).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    db: Db,
+    pub settings: Settings,
+}
+
+impl AppState {
+    /// Made once, by the process that opened the database.
+    pub fn new(db: Db, settings: Settings) -> AppState {
+        AppState { db, settings }
+    }
+
+    /// A cheap round trip to the database, for the readiness probe.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        self.db.ping().await
+    }
+
+    pub(super) fn org_db(&self, org_id: &str) -> OrgDb {
+        OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
+    }
+
+    pub(super) fn auth_gate(&self) -> AuthGate {
+        AuthGate { db: self.db.clone(), settings: self.settings.clone() }
+    }
+}
+
+/// Proof that the acting user is signed in and allowed, with their organization's data.
+#[derive(Debug, Clone)]
+pub struct Permit {
+    auth: Authenticated,
+    org: OrgDb,
+    settings: Settings,
+}
+
+impl Permit {
+    pub(super) fn new(auth: Authenticated, state: &AppState) -> Permit {
+        Permit { org: state.org_db(&auth.org_id), auth, settings: state.settings.clone() }
+    }
+
+    /// The organization's data: every tenant repository takes this.
+    pub fn org(&self) -> &OrgDb {
+        &self.org
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn org_id(&self) -> &str {
+        &self.auth.org_id
+    }
+    pub fn user_id(&self) -> &str {
+        &self.auth.user_id
+    }
+    pub fn user_email(&self) -> &str {
+        &self.auth.user_email
+    }
+    pub fn session_id(&self) -> &str {
+        &self.auth.session_id
+    }
+    pub fn can(&self, permission: Permission) -> bool {
+        self.auth.permissions.contains(&permission)
+    }
+    /// Every permission the holder's roles grant.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.auth.permissions
+    }
+    pub fn current_user(&self) -> SignedInUser {
+        SignedInUser {
+            id: self.auth.user_id.clone(),
+            name: self.auth.user_name.clone(),
+            email: self.auth.user_email.clone(),
+            org_name: self.auth.org_name.clone(),
+            permissions: self.auth.permissions.clone(),
+        }
+    }
+}
+
+/// One organization's data. Every statement a tenant repository runs through it is scoped by
+/// [`OrgDb::id`]; an id of another organization then answers "not found".
+#[derive(Debug, Clone)]
+pub struct OrgDb {
+    db: Db,
+    org_id: String,
+}
+
+impl OrgDb {
+    /// The organization every query is scoped to.
+    pub fn id(&self) -> &str {
+        &self.org_id
+    }
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+    /// A write transaction on the organization's data (see [`Tx`]: only `commit` commits).
+    pub async fn begin_write(&self) -> Result<OrgTx, sqlx::Error> {
+        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: self.org_id.clone() })
+    }
+}
+
+/// A write transaction on one organization's data; rolls back unless committed.
+pub struct OrgTx {
+    tx: Tx,
+    org_id: String,
+}
+
+impl OrgTx {
+    pub fn id(&self) -> &str {
+        &self.org_id
+    }
+    pub fn dialect(&self) -> Dialect {
+        self.tx.dialect()
+    }
+    pub fn exec(&mut self) -> Exec<'_> {
+        self.tx.exec()
+    }
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+/// Sign-in and sessions, before anyone is signed in: the few statements that find an account
+/// by email or a session by its token's hash, across organizations.
+#[derive(Debug, Clone)]
+pub struct AuthGate {
+    db: Db,
+    settings: Settings,
+}
+
+impl AuthGate {
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+}
+
+/// The operator of the machine: `roster org create`, `roster user add`, `roster seed` and
+/// the first start. Whoever opened the database may act on any organization.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    db: Db,
+}
+
+impl Operator {
+    pub fn new(db: Db) -> Operator {
+        Operator { db }
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.db.begin_write().await
+    }
+    /// One organization's data, as a tenant repository takes it.
+    pub fn org(&self, org_id: &str) -> OrgDb {
+        OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
+    }
+    /// The database itself, for bulk loads that need each dialect's own statements.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}

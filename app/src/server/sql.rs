@@ -1,0 +1,134 @@
+//! A query in the portable subset of SQL, with its values: written once, run on either
+//! database.
+//!
+//! [`Sql`] carries the text (with `$1..$N` placeholders, which sqlx maps by number on SQLite
+//! too) and the values bound to it as [`Param`]s, so that a repository builds a query without
+//! naming a database, and the one place that runs it ([`super::db`]) binds the values to
+//! whichever database it is. A static query writes its placeholders itself and chains
+//! [`Sql::bind`]; a query built piece by piece uses [`Sql::push`] and [`Sql::push_bind`],
+//! which numbers the placeholder it appends.
+
+/// One value bound to a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(Option<String>),
+    Int(Option<i64>),
+    /// Postgres has no `substr(text, bigint)`: lengths and positions are bound as `int4`.
+    Int4(i32),
+    Real(f64),
+    Bool(bool),
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl From<&String> for Param {
+    fn from(v: &String) -> Self {
+        Param::Text(Some(v.clone()))
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(Some(v.to_owned()))
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Self {
+        Param::Text(v)
+    }
+}
+impl From<&Option<String>> for Param {
+    fn from(v: &Option<String>) -> Self {
+        Param::Text(v.clone())
+    }
+}
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Self {
+        Param::Text(v.map(str::to_owned))
+    }
+}
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Self {
+        Param::Int(v)
+    }
+}
+impl From<i32> for Param {
+    fn from(v: i32) -> Self {
+        Param::Int4(v)
+    }
+}
+impl From<f64> for Param {
+    fn from(v: f64) -> Self {
+        Param::Real(v)
+    }
+}
+impl From<bool> for Param {
+    fn from(v: bool) -> Self {
+        Param::Bool(v)
+    }
+}
+
+/// A query's text and the values bound to its placeholders, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    /// A query whose text names its own placeholders (`$1`, `$2`…), bound in order by
+    /// [`Sql::bind`].
+    pub fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), params: Vec::new() }
+    }
+
+    /// Binds the next placeholder the text names.
+    pub fn bind(mut self, value: impl Into<Param>) -> Sql {
+        self.params.push(value.into());
+        self
+    }
+
+    /// Appends text (no values in it: those go through [`Sql::push_bind`]).
+    pub fn push(&mut self, text: impl AsRef<str>) -> &mut Sql {
+        self.text.push_str(text.as_ref());
+        self
+    }
+
+    /// Appends the next placeholder (`$N`) and binds `value` to it.
+    pub fn push_bind(&mut self, value: impl Into<Param>) -> &mut Sql {
+        self.params.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.params.len().to_string());
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text and the values, for the database to run.
+    pub(crate) fn into_parts(self) -> (String, Vec<Param>) {
+        (self.text, self.params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pushed_values_number_their_placeholders_after_the_bound_ones() {
+        let mut sql = Sql::new("SELECT 1 FROM users WHERE org_id = $1").bind("org");
+        sql.push(" AND name_key >= ").push_bind("ad").push(" LIMIT ").push_bind(5_i64);
+        assert_eq!(sql.text(), "SELECT 1 FROM users WHERE org_id = $1 AND name_key >= $2 LIMIT $3");
+        let (_, params) = sql.into_parts();
+        assert_eq!(params, vec![Param::from("org"), Param::from("ad"), Param::Int(Some(5))]);
+    }
+}

@@ -1,0 +1,233 @@
+//! SQL for one user at a time: what the Edit dialog reads, and the statements a change runs
+//! inside its transaction. Every statement is scoped to the capability's organization.
+
+use crate::auth::server::guard::capability::{OrgDb, OrgTx};
+use crate::auth::types::Permission;
+use crate::server::ids::key;
+use crate::server::sql::Sql;
+use crate::users::server::rules::RoleInfo;
+use sqlx::FromRow;
+
+/// A user as a change needs them: profile, status and version.
+#[derive(Debug, Clone, FromRow)]
+pub struct TargetRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    pub version: i64,
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// The profile an edit writes, already checked.
+pub struct ProfileUpdate<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a Option<String>,
+    pub job_title: &'a Option<String>,
+    pub department: &'a Option<String>,
+    pub location: &'a Option<String>,
+    pub time_zone: &'a Option<String>,
+}
+
+/// A new account of the organization, active, holding one role.
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub role_id: &'a str,
+}
+
+fn select_target(org_id: &str, user_id: &str) -> Sql {
+    Sql::new(
+        "SELECT id, name, email, status, version, phone, job_title, department, location, time_zone
+         FROM users WHERE id = $1 AND org_id = $2",
+    )
+    .bind(user_id)
+    .bind(org_id)
+}
+
+/// The role ids a user of the organization holds.
+fn select_role_ids(org_id: &str, user_id: &str) -> Sql {
+    Sql::new(
+        "SELECT ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id
+         WHERE ur.user_id = $1 AND u.org_id = $2 ORDER BY ur.role_id",
+    )
+    .bind(user_id)
+    .bind(org_id)
+}
+
+/// The organization's roles with their permissions, the most powerful first.
+pub async fn org_roles(org: &OrgDb) -> Result<Vec<RoleInfo>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Row {
+        id: String,
+        name: String,
+        description: String,
+        permission: Option<String>,
+    }
+    let sql = Sql::new(
+        "SELECT r.id, r.name, r.description, rp.permission FROM roles r
+         LEFT JOIN role_permissions rp ON rp.role_id = r.id
+         WHERE r.org_id = $1 ORDER BY r.name, r.id",
+    );
+    let rows: Vec<Row> = org.exec().fetch_all(sql.bind(org.id())).await?;
+    let mut roles: Vec<RoleInfo> = Vec::new();
+    for row in rows {
+        if roles.last().is_none_or(|r| r.id != row.id) {
+            roles.push(RoleInfo { id: row.id, name: row.name, description: row.description, permissions: Vec::new() });
+        }
+        if let (Some(role), Some(p)) = (roles.last_mut(), row.permission.as_deref().and_then(Permission::from_key)) {
+            role.permissions.push(p);
+        }
+    }
+    roles.sort_by(|a, b| b.permissions.len().cmp(&a.permissions.len()).then_with(|| a.name.cmp(&b.name)));
+    Ok(roles)
+}
+
+pub async fn find_target(org: &OrgDb, user_id: &str) -> Result<Option<TargetRow>, sqlx::Error> {
+    org.exec().fetch_optional(select_target(org.id(), user_id)).await
+}
+
+pub async fn role_ids_of(org: &OrgDb, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    org.exec().scalars(select_role_ids(org.id(), user_id)).await
+}
+
+/// Serializes the changes that could leave an organization without an active Owner: each
+/// takes this row lock first (Postgres; SQLite's `BEGIN IMMEDIATE` already holds the
+/// database's write lock), so two Owners demoting each other at once cannot both succeed.
+pub async fn lock_organization(tx: &mut OrgTx) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("UPDATE organizations SET slug = slug WHERE id = $1").bind(tx.id());
+    tx.exec().execute(sql).await.map(|_| ())
+}
+
+/// The target row, read inside the transaction.
+pub async fn load_target(tx: &mut OrgTx, user_id: &str) -> Result<Option<TargetRow>, sqlx::Error> {
+    let sql = select_target(tx.id(), user_id);
+    tx.exec().fetch_optional(sql).await
+}
+
+/// The role ids the user holds, read inside the transaction.
+pub async fn target_role_ids(tx: &mut OrgTx, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql = select_role_ids(tx.id(), user_id);
+    tx.exec().scalars(sql).await
+}
+
+/// How many active Owners the organization has besides `user_id`.
+pub async fn other_active_owners(tx: &mut OrgTx, user_id: &str) -> Result<i64, sqlx::Error> {
+    let sql = Sql::new(
+        "SELECT COUNT(*) FROM users u
+         JOIN user_roles ur ON ur.user_id = u.id
+         JOIN roles r ON r.id = ur.role_id
+         WHERE u.org_id = $1 AND u.status = 'active' AND r.name = 'Owner' AND u.id <> $2",
+    )
+    .bind(tx.id())
+    .bind(user_id);
+    tx.exec().scalar(sql).await
+}
+
+/// True when the user holds the organization's Owner role.
+pub async fn holds_owner(tx: &mut OrgTx, user_id: &str) -> Result<bool, sqlx::Error> {
+    let sql = Sql::new(
+        "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+         WHERE ur.user_id = $1 AND r.org_id = $2 AND r.name = 'Owner'",
+    )
+    .bind(user_id)
+    .bind(tx.id());
+    Ok(tx.exec().scalar::<i64>(sql).await? > 0)
+}
+
+/// Writes the profile of the user read at `version`, and moves the version on.
+pub async fn update_profile(tx: &mut OrgTx, user_id: &str, version: i64, p: &ProfileUpdate<'_>, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE users SET name = $1, name_key = $2, email = $3, email_key = $4, phone = $5, job_title = $6,
+             department = $7, location = $8, time_zone = $9, updated_at = $10, version = version + 1
+         WHERE id = $11 AND org_id = $12 AND version = $13",
+    )
+    .bind(p.name)
+    .bind(key(p.name))
+    .bind(p.email)
+    .bind(key(p.email))
+    .bind(p.phone)
+    .bind(p.job_title)
+    .bind(p.department)
+    .bind(p.location)
+    .bind(p.time_zone)
+    .bind(now)
+    .bind(user_id)
+    .bind(tx.id())
+    .bind(version);
+    tx.exec().execute(sql).await.map(|_| ())
+}
+
+/// Makes the user hold exactly `role_ids` (roles of the organization, checked by the caller).
+pub async fn replace_roles(tx: &mut OrgTx, user_id: &str, role_ids: &[String]) -> Result<(), sqlx::Error> {
+    tx.exec().execute(Sql::new("DELETE FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
+    for role_id in role_ids {
+        let sql = Sql::new("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)").bind(user_id).bind(role_id);
+        tx.exec().execute(sql).await?;
+    }
+    Ok(())
+}
+
+/// Makes an inactive user Active again, or Pending if they never set a password; returns the
+/// new status.
+pub async fn activate(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<String, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE users SET status = CASE WHEN password_hash IS NULL THEN 'pending' ELSE 'active' END,
+             updated_at = $1, version = version + 1
+         WHERE id = $2 AND org_id = $3 RETURNING status",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(tx.id());
+    tx.exec().scalar(sql).await
+}
+
+/// Makes the user Inactive and ends every session they hold, `revoked_by` the actor; returns
+/// how many sessions ended.
+pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let sql = Sql::new("UPDATE users SET status = 'inactive', updated_at = $1, version = version + 1 WHERE id = $2 AND org_id = $3")
+        .bind(now)
+        .bind(user_id)
+        .bind(tx.id());
+    tx.exec().execute(sql).await?;
+    let sql = Sql::new(
+        "UPDATE sessions SET ended_at = $1, end_reason = 'deactivated', revoked_by = $2
+         WHERE user_id = $3 AND org_id = $4 AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(actor_id)
+    .bind(user_id)
+    .bind(tx.id());
+    tx.exec().execute(sql).await
+}
+
+/// Deletes the user; their roles and sessions go with them (foreign keys cascade).
+pub async fn delete(tx: &mut OrgTx, user_id: &str) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("DELETE FROM users WHERE id = $1 AND org_id = $2").bind(user_id).bind(tx.id());
+    tx.exec().execute(sql).await.map(|_| ())
+}
+
+/// Inserts an active account holding one role.
+pub async fn insert_account(tx: &mut OrgTx, account: &NewAccount<'_>, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(
+        "INSERT INTO users (id, org_id, email, email_key, name, name_key, password_hash, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)",
+    )
+    .bind(account.id)
+    .bind(tx.id())
+    .bind(account.email)
+    .bind(key(account.email))
+    .bind(account.name)
+    .bind(key(account.name))
+    .bind(account.password_hash)
+    .bind(now);
+    tx.exec().execute(sql).await?;
+    replace_roles(tx, account.id, &[account.role_id.to_owned()]).await
+}

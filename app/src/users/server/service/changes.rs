@@ -1,0 +1,201 @@
+//! Changing users: edit with roles, deactivate and activate, delete. Each change runs in one
+//! write transaction with its checks and its audit event, so a refused change leaves nothing
+//! behind and an accepted one is never without its record. A transaction commits only where
+//! `commit` is called; every early return rolls it back.
+
+use crate::audit::server::{self as audit, AuditEvent};
+use crate::auth::server::guard::capability::{OrgTx, Permit};
+use crate::auth::types::Permission;
+use crate::error::AppError;
+use crate::server::db::is_unique_violation;
+use crate::server::ids::now_ms;
+use crate::users::account::{Profile, RoleOption, UserDetail, UserEditor, UserUpdate, ValidUpdate};
+use crate::users::server::repo::account::{self as repo, ProfileUpdate, TargetRow};
+use crate::users::server::rules::{self, RoleInfo};
+use crate::users::types::UserStatus;
+use serde_json::json;
+
+const CONFLICT: &str = "Someone else changed this user while you were editing. Close this dialog and open it again to see their changes.";
+
+fn role_options(permit: &Permit, roles: &[RoleInfo]) -> Vec<RoleOption> {
+    let actor = permit.permissions();
+    roles
+        .iter()
+        .map(|r| RoleOption {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            grantable: permit.can(Permission::RolesAssign) && rules::can_grant(actor, r),
+        })
+        .collect()
+}
+
+/// The organization's roles, for the Role filter.
+pub async fn roles(permit: &Permit) -> Result<Vec<RoleOption>, AppError> {
+    let roles = repo::org_roles(permit.org()).await?;
+    Ok(role_options(permit, &roles))
+}
+
+/// The user with everything the Edit dialog shows.
+pub async fn user_editor(permit: &Permit, user_id: &str) -> Result<UserEditor, AppError> {
+    let row = repo::find_target(permit.org(), user_id).await?.ok_or(AppError::NotFound)?;
+    let role_ids = repo::role_ids_of(permit.org(), &row.id).await?;
+    let roles = repo::org_roles(permit.org()).await?;
+    let read_only_reason = rules::check_outranks(permit.permissions(), &roles, &role_ids).err().map(|_| {
+        format!("{} holds a role with permissions you don't have, so you can't change this account.", row.name)
+    });
+    Ok(UserEditor {
+        user: UserDetail {
+            status: UserStatus::from_key(&row.status).unwrap_or(UserStatus::Inactive),
+            profile: Profile {
+                phone: row.phone.unwrap_or_default(),
+                job_title: row.job_title.unwrap_or_default(),
+                department: row.department.unwrap_or_default(),
+                location: row.location.unwrap_or_default(),
+                time_zone: row.time_zone.unwrap_or_default(),
+            },
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            role_ids,
+            version: row.version,
+        },
+        roles: role_options(permit, &roles),
+        can_assign_roles: permit.can(Permission::RolesAssign) && read_only_reason.is_none(),
+        read_only_reason,
+    })
+}
+
+/// The fields that differ between the stored user and the update, as `{field: [old, new]}`.
+fn changed_fields(before: &TargetRow, valid: &ValidUpdate) -> serde_json::Map<String, serde_json::Value> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let pairs = [
+        ("name", before.name.clone(), valid.name.as_str().to_owned()),
+        ("email", before.email.clone(), valid.email.as_str().to_owned()),
+        ("phone", text(&before.phone), text(&valid.phone)),
+        ("job_title", text(&before.job_title), text(&valid.job_title)),
+        ("department", text(&before.department), text(&valid.department)),
+        ("location", text(&before.location), text(&valid.location)),
+        ("time_zone", text(&before.time_zone), text(&valid.time_zone)),
+    ];
+    pairs.into_iter().filter(|(_, old, new)| old != new).map(|(field, old, new)| (field.to_owned(), json!([old, new]))).collect()
+}
+
+/// A change under way: its transaction, with the organization locked, and the user it is
+/// about as read inside it, whom the actor is allowed to change.
+struct Opened {
+    tx: OrgTx,
+    before: TargetRow,
+    role_ids: Vec<String>,
+}
+
+/// The opening every change shares: begin, lock the organization (see
+/// [`repo::lock_organization`]), read the user (404 when not in the organization; 409 when an
+/// edit was made from an older `version`) and their roles, and refuse an actor they outrank.
+async fn open(permit: &Permit, roles: &[RoleInfo], user_id: &str, version: Option<i64>) -> Result<Opened, AppError> {
+    let mut tx = permit.org().begin_write().await?;
+    repo::lock_organization(&mut tx).await?;
+    let before = repo::load_target(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
+    if version.is_some_and(|v| v != before.version) {
+        return Err(AppError::Conflict(CONFLICT.into()));
+    }
+    let role_ids = repo::target_role_ids(&mut tx, &before.id).await?;
+    rules::check_outranks(permit.permissions(), roles, &role_ids)?;
+    Ok(Opened { tx, before, role_ids })
+}
+
+/// Saves an edit. Refused whole when a field is bad, a role may not be granted or removed by
+/// this viewer, the last active Owner would be lost, or the user changed since it was read.
+pub async fn update_user(permit: &Permit, update: &UserUpdate) -> Result<(), AppError> {
+    let valid = update.validate().map_err(AppError::Validation)?;
+    let roles = repo::org_roles(permit.org()).await?;
+    let acting_on_self = permit.user_id() == update.id;
+    let Opened { mut tx, before, role_ids: current } = open(permit, &roles, &update.id, Some(update.version)).await?;
+    let change = rules::check_role_change(permit.permissions(), acting_on_self, &roles, &current, &valid.role_ids)?;
+    let loses_owner = change.removed.iter().any(|name| name == "Owner");
+    if loses_owner && before.status == "active" && repo::other_active_owners(&mut tx, &before.id).await? == 0 {
+        return Err(rules::last_owner_error(&before.name));
+    }
+    let fields = changed_fields(&before, &valid);
+    if fields.is_empty() && change.is_empty() {
+        return Ok(());
+    }
+    let profile = ProfileUpdate {
+        name: valid.name.as_str(),
+        email: valid.email.as_str(),
+        phone: &valid.phone,
+        job_title: &valid.job_title,
+        department: &valid.department,
+        location: &valid.location,
+        time_zone: &valid.time_zone,
+    };
+    repo::update_profile(&mut tx, &before.id, before.version, &profile, now_ms()).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::validation("email", "Another user in this organization already has this email.")
+        } else {
+            AppError::from(e)
+        }
+    })?;
+    if !fields.is_empty() {
+        let event = AuditEvent::on_user(permit, "user.updated", &before.id, &before.email, json!({ "changed": fields }));
+        audit::record(&mut tx, event).await?;
+    }
+    if !change.is_empty() {
+        repo::replace_roles(&mut tx, &before.id, &valid.role_ids).await?;
+        let details = json!({ "added": change.added, "removed": change.removed });
+        audit::record(&mut tx, AuditEvent::on_user(permit, "user.roles_changed", &before.id, valid.email.as_str(), details)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (`active == false`) or activates the user, and returns their name and new
+/// status. Deactivating ends every one of their sessions in the same transaction.
+pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Result<(String, UserStatus), AppError> {
+    if !active {
+        rules::check_not_self(permit.user_id(), user_id, "deactivate")?;
+    }
+    let roles = repo::org_roles(permit.org()).await?;
+    let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
+    let now = now_ms();
+    if active {
+        if before.status != "inactive" {
+            return Ok((before.name, UserStatus::from_key(&before.status).unwrap_or(UserStatus::Active)));
+        }
+        // Someone who never set a password is still an invitee: back to Pending.
+        let status = repo::activate(&mut tx, &before.id, now).await?;
+        audit::record(&mut tx, AuditEvent::on_user(permit, "user.activated", &before.id, &before.email, json!({ "status": status }))).await?;
+        tx.commit().await?;
+        return Ok((before.name, UserStatus::from_key(&status).unwrap_or(UserStatus::Active)));
+    }
+    if before.status == "inactive" {
+        return Ok((before.name, UserStatus::Inactive));
+    }
+    if repo::other_active_owners(&mut tx, &before.id).await? == 0 && repo::holds_owner(&mut tx, &before.id).await? {
+        return Err(rules::last_owner_error(&before.name));
+    }
+    let ended = repo::deactivate(&mut tx, &before.id, permit.user_id(), now).await?;
+    let details = json!({ "status": "inactive", "sessions_ended": ended });
+    audit::record(&mut tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
+    tx.commit().await?;
+    Ok((before.name, UserStatus::Inactive))
+}
+
+/// Deletes the user and, by cascade, their roles and sessions; login attempts and audit
+/// events keep the email. Returns the name, for the toast.
+pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppError> {
+    rules::check_not_self(permit.user_id(), user_id, "delete")?;
+    let roles = repo::org_roles(permit.org()).await?;
+    let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
+    if before.status == "active"
+        && repo::other_active_owners(&mut tx, &before.id).await? == 0
+        && repo::holds_owner(&mut tx, &before.id).await?
+    {
+        return Err(rules::last_owner_error(&before.name));
+    }
+    repo::delete(&mut tx, &before.id).await?;
+    let details = json!({ "name": before.name, "email": before.email, "status": before.status });
+    audit::record(&mut tx, AuditEvent::on_user(permit, "user.deleted", &before.id, &before.email, details)).await?;
+    tx.commit().await?;
+    Ok(before.name)
+}

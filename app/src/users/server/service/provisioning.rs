@@ -1,0 +1,45 @@
+//! Adding accounts outside the web UI: the `roster user add` command and the first-start
+//! owner. The operator of the machine acts here, so there is no permit; the same rules for
+//! emails, names and passwords apply as everywhere else.
+
+use crate::auth::server::guard::capability::Operator;
+use crate::auth::server::password;
+use crate::auth::types::{check_password_policy, BuiltinRole};
+use crate::error::AppError;
+use crate::organizations::server::service as organizations;
+use crate::server::db::is_unique_violation;
+use crate::server::ids::{new_id, now_ms};
+use crate::users::server::repo::account as repo;
+use crate::users::types::{DisplayName, Email};
+
+pub struct NewAccount {
+    pub org_id: String,
+    pub email: Email,
+    pub name: DisplayName,
+    pub role: BuiltinRole,
+    pub password: String,
+}
+
+/// Creates an active account holding `role`. An email already used in the organization is a
+/// `Conflict` and changes nothing.
+pub async fn add_account(op: &Operator, account: NewAccount) -> Result<String, AppError> {
+    check_password_policy(&account.password).map_err(|m| AppError::validation("password", m))?;
+    let org = op.org(&account.org_id);
+    let role_id = organizations::role_id(&org, account.role.name())
+        .await?
+        .ok_or_else(|| AppError::validation("role", format!("The organization has no {} role.", account.role.name())))?;
+    let hash = password::hash(account.password).await?;
+    let id = new_id();
+    let email = account.email.as_str();
+    let new = repo::NewAccount { id: &id, email, name: account.name.as_str(), password_hash: &hash, role_id: &role_id };
+    let mut tx = org.begin_write().await?;
+    repo::insert_account(&mut tx, &new, now_ms()).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(format!("A user with the email {email} already exists in this organization."))
+        } else {
+            AppError::from(e)
+        }
+    })?;
+    tx.commit().await?;
+    Ok(id)
+}
