@@ -3,9 +3,10 @@
 use crate::helpers::*;
 use app::auth::types::BuiltinRole;
 use app::error::AppError;
+use sha2::Digest as _;
 
 async fn attempt(app: &TestApp, email: &str) -> (String, Option<String>, String, String) {
-    let row = app::on_db!(&app.db, pool => sqlx::query_as::<_, (String, Option<String>, String, String)>(
+    let row = on_db!(&app.db, pool => sqlx::query_as::<_, (String, Option<String>, String, String)>(
         "SELECT status, reason, ip_address, user_agent FROM login_attempts WHERE email = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(email)
@@ -36,8 +37,11 @@ async fn signing_in_starts_a_session_and_records_a_success() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert_eq!(cookie_value(&cookie).len(), 43, "256-bit token, base64url");
     let token = cookie_value(&cookie);
-    let stored = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE token_hash = $1", &token).await;
-    assert_eq!(stored, 0, "the raw token is never stored");
+    let raw = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE token_hash = $1", &token).await;
+    assert_eq!(raw, 0, "the raw token is never stored");
+    let sha256: String = sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let hashed = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE token_hash = $1 AND ended_at IS NULL", &sha256).await;
+    assert_eq!(hashed, 1, "the session is stored under the token's SHA-256");
 
     let me: app::auth::types::SignedInUser = app.call(&client, "/api/current_user", &[]).await.json().await.unwrap();
     assert_eq!((me.email.as_str(), me.org_name.as_str()), ("ada@example.com", "Acme"));
