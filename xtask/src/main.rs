@@ -75,6 +75,9 @@ fn test(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     setup::all(root, true)?;
 
+    say("Structure: no import cycles, no feature using another's repository");
+    run(root, "python3", &["scripts/check_structure.py"], &[])?;
+
     say("Unit and integration tests on SQLite");
     run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
 
