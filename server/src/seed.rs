@@ -169,7 +169,8 @@ struct Load<'a> {
 
 /// Writes every batch `$batches` brings into the transaction `$tx`, reporting progress, and
 /// fails unless that was the whole load (the maker thread could stop early only by a bug).
-/// A macro, not a function: its body is compiled once per database, as `write_tx!`'s is.
+/// A macro, not a function, private to this file: its body is compiled once per database (a
+/// bulk load uses each dialect's own statements through the native transaction types).
 macro_rules! insert_all {
     ($load:ident, $tx:ident, $batches:ident) => {{
         let mut done = 0u64;

@@ -35,8 +35,18 @@ pub enum Dialect {
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
-fn sqlite_args(params: Vec<Param>) -> Result<SqliteArguments<'static>, sqlx::Error> {
-    let mut args = SqliteArguments::default();
+/// The values of a query, bound for database `DB` (the bounds say each kind of [`Param`] is
+/// one it can encode: both of ours can).
+fn arguments<'q, DB>(params: Vec<Param>) -> Result<<DB as sqlx::Database>::Arguments<'q>, sqlx::Error>
+where
+    DB: sqlx::Database,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i32: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut args = <DB as sqlx::Database>::Arguments::<'q>::default();
     for param in params {
         match param {
             Param::Text(v) => args.add(v),
@@ -50,19 +60,12 @@ fn sqlite_args(params: Vec<Param>) -> Result<SqliteArguments<'static>, sqlx::Err
     Ok(args)
 }
 
+fn sqlite_args(params: Vec<Param>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    arguments::<Sqlite>(params)
+}
+
 fn postgres_args(params: Vec<Param>) -> Result<PgArguments, sqlx::Error> {
-    let mut args = PgArguments::default();
-    for param in params {
-        match param {
-            Param::Text(v) => args.add(v),
-            Param::Int(v) => args.add(v),
-            Param::Int4(v) => args.add(v),
-            Param::Real(v) => args.add(v),
-            Param::Bool(v) => args.add(v),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(args)
+    arguments::<Postgres>(params)
 }
 
 /// Where a query runs: a pool, or the connection of a transaction, of either database. Every
