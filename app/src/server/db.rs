@@ -3,8 +3,8 @@
 //! An enum of the two native pools rather than `sqlx::Any`: each side keeps its own types. A
 //! query is an [`Sql`] written once in the portable subset; [`Db`] and [`Tx`] run it on
 //! whichever database they hold, binding its values there. Where the dialects must differ
-//! (search, locking) a repository asks for [`Db::dialect`] and writes both versions side by
-//! side.
+//! (the search index, the count estimates) a repository matches on its capability's
+//! `dialect()` and writes both versions side by side.
 //!
 //! Nothing in the app crate holds a `Db`: the application state keeps it private, and the
 //! capabilities of `auth::server::guard` (a tenant's [`OrgDb`](crate::auth::server::guard::OrgDb),

@@ -56,15 +56,15 @@ pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticate
         .iter()
         .filter_map(|k| Permission::from_key(k))
         .collect();
-    Ok(Some(Authenticated {
-        session_id: row.id,
-        user_id: row.user_id,
-        org_id: row.org_id,
-        user_name: row.user_name,
-        user_email: row.user_email,
-        org_name: row.org_name,
+    Ok(Some(Authenticated::of_live_session(
+        row.id,
+        row.user_id,
+        row.org_id,
+        row.user_name,
+        row.user_email,
+        row.org_name,
         permissions,
-    }))
+    )))
 }
 
 /// Starts a session for `user_id` and returns its token (to be set as the cookie).

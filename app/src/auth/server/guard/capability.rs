@@ -35,6 +35,16 @@
 //! }
 //! ```
 //!
+//! ```compile_fail
+//! // Or forges the identity the guard reads from the request.
+//! fn sneaky() -> app::auth::server::guard::Authenticated {
+//!     app::auth::server::guard::Authenticated {
+//!         session_id: "s".into(), user_id: "u".into(), org_id: "another-org".into(),
+//!         user_name: "n".into(), user_email: "e".into(), org_name: "o".into(), permissions: vec![],
+//!     }
+//! }
+//! ```
+//!
 //! What does compile is asking the guard, then calling the service with the permit:
 //!
 //! ```no_run
@@ -53,16 +63,33 @@ use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
 
 /// Who is making this request: resolved once per request by the session layer (or by the
-/// guard, for a server function called while a page renders) and read by the guard.
+/// guard, for a server function called while a page renders) and read by the guard. Only
+/// resolving a live session makes one (its fields are private), so a value put into a
+/// request's extensions by other code cannot name an organization or permissions of its own.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
-    pub session_id: String,
-    pub user_id: String,
-    pub org_id: String,
-    pub user_name: String,
-    pub user_email: String,
-    pub org_name: String,
-    pub permissions: Vec<Permission>,
+    session_id: String,
+    user_id: String,
+    org_id: String,
+    user_name: String,
+    user_email: String,
+    org_name: String,
+    permissions: Vec<Permission>,
+}
+
+impl Authenticated {
+    /// The session just found live, with its user's permissions (`session::resolve`).
+    pub(in crate::auth::server) fn of_live_session(
+        session_id: String,
+        user_id: String,
+        org_id: String,
+        user_name: String,
+        user_email: String,
+        org_name: String,
+        permissions: Vec<Permission>,
+    ) -> Authenticated {
+        Authenticated { session_id, user_id, org_id, user_name, user_email, org_name, permissions }
+    }
 }
 
 /// The application state every request can reach: the settings, and the database, which

@@ -165,11 +165,22 @@ pub async fn update_profile(tx: &mut OrgTx, user_id: &str, version: i64, p: &Pro
     tx.exec().execute(sql).await.map(|_| ())
 }
 
-/// Makes the user hold exactly `role_ids` (roles of the organization, checked by the caller).
+/// Makes the user of the organization hold exactly `role_ids`, of the organization's roles:
+/// an id of another organization's user or role changes nothing.
 pub async fn replace_roles(tx: &mut OrgTx, user_id: &str, role_ids: &[String]) -> Result<(), sqlx::Error> {
-    tx.exec().execute(Sql::new("DELETE FROM user_roles WHERE user_id = $1").bind(user_id)).await?;
+    let sql = Sql::new("DELETE FROM user_roles WHERE user_id = $1 AND user_id IN (SELECT id FROM users WHERE org_id = $2)")
+        .bind(user_id)
+        .bind(tx.id());
+    tx.exec().execute(sql).await?;
     for role_id in role_ids {
-        let sql = Sql::new("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)").bind(user_id).bind(role_id);
+        let sql = Sql::new(
+            "INSERT INTO user_roles (user_id, role_id)
+             SELECT u.id, r.id FROM users u JOIN roles r ON r.org_id = u.org_id
+             WHERE u.id = $1 AND r.id = $2 AND u.org_id = $3",
+        )
+        .bind(user_id)
+        .bind(role_id)
+        .bind(tx.id());
         tx.exec().execute(sql).await?;
     }
     Ok(())

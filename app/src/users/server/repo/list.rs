@@ -52,7 +52,7 @@ pub enum SortValue {
 
 /// Which set of rows a query walks first. A small set (a rare search) is read whole and
 /// sorted; otherwise an index in the sort's order is walked and each row checked, which finds
-/// a page of a common match after a few rows. See `service::plan`.
+/// a page of a common match after a few rows. See `service::list::plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
     /// The users of the organization, in the sort's index order.
@@ -249,7 +249,10 @@ fn push_from_where(sql: &mut Sql, scope: &Scope<'_, '_>) {
         sql.push(format!(" {join} user_roles x ON x.user_id = u.id AND x.role_id = ")).push_bind(role_id);
     }
     if role_alone {
-        sql.push(" WHERE TRUE");
+        // `user_roles` has no organization of its own: the role must be the organization's
+        // (one lookup, made once).
+        sql.push(" WHERE EXISTS (SELECT 1 FROM roles WHERE id = ").push_bind(spec.role_id).push(" AND org_id = ");
+        sql.push_bind(org_id).push(")");
     } else {
         sql.push(" WHERE u.org_id = ").push_bind(org_id);
     }
@@ -439,6 +442,12 @@ pub async fn sampled_matches(
         sql.push(format!("), COUNT(*), {rows} FROM {table} {k} TABLESAMPLE SYSTEM ("));
         sql.push("(SELECT CASE WHEN r > 0 THEN LEAST(100, 100 * ").push_bind(size);
         sql.push(format!(" / r) ELSE 0 END::real FROM {rows} AS t(r))) REPEATABLE (0)"));
+        if let Some(role_id) = role_id {
+            // `user_roles` has no organization of its own: only a role of the organization is
+            // sampled (a one-time check, not one a row; otherwise nothing is, and it is counted).
+            sql.push(" WHERE EXISTS (SELECT 1 FROM roles WHERE id = ").push_bind(role_id);
+            sql.push(" AND org_id = ").push_bind(org.id()).push(")");
+        }
         let (matched, sampled, rows): (i64, i64, f64) = org.exec().fetch_one(sql).await?;
         if matched >= SAMPLED_ENOUGH {
             return Ok(Some((matched as f64 * rows / sampled as f64).round() as i64));
@@ -473,9 +482,12 @@ pub async fn prefix_matches(org: &OrgDb, prefix: &str, cap: i64) -> Result<i64, 
 
 /// How many users hold the role, up to `cap`.
 pub async fn role_holders(org: &OrgDb, role_id: &str, cap: i64) -> Result<i64, sqlx::Error> {
-    // The role was found by name within the organization: its holders are all members.
-    let sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM user_roles WHERE role_id = $1 LIMIT $2) holders");
-    org.exec().scalar(sql.bind(role_id).bind(cap)).await
+    // Only a role of the organization has holders here (the EXISTS is one lookup, made once).
+    let sql = Sql::new(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM user_roles WHERE role_id = $1
+             AND EXISTS (SELECT 1 FROM roles WHERE id = $1 AND org_id = $2) LIMIT $3) holders",
+    );
+    org.exec().scalar(sql.bind(role_id).bind(org.id()).bind(cap)).await
 }
 
 #[cfg(test)]
