@@ -3,7 +3,7 @@
 //! behind and an accepted one is never without its record. A transaction commits only where
 //! `commit` is called; every early return rolls it back.
 
-use crate::audit::server::{self as audit, AuditEvent};
+use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::{OrgTx, Permit};
 use crate::auth::types::Permission;
 use crate::error::AppError;
