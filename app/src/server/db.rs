@@ -96,13 +96,6 @@ macro_rules! fetch {
 }
 
 impl Exec<'_> {
-    pub fn dialect(&self) -> Dialect {
-        match self.0 {
-            Target::SqlitePool(_) | Target::SqliteConn(_) => Dialect::Sqlite,
-            Target::PgPool(_) | Target::PgConn(_) => Dialect::Postgres,
-        }
-    }
-
     /// Every row the query returns.
     pub async fn fetch_all<T: Row>(self, sql: Sql) -> Result<Vec<T>, sqlx::Error> {
         fetch!(self.0, sql, fetch_all)
@@ -171,13 +164,6 @@ impl Tx {
             TxInner::Sqlite(tx) => Target::SqliteConn(&mut *tx),
             TxInner::Postgres(tx) => Target::PgConn(&mut *tx),
         })
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        match self.0 {
-            TxInner::Sqlite(_) => Dialect::Sqlite,
-            TxInner::Postgres(_) => Dialect::Postgres,
-        }
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {

@@ -47,56 +47,57 @@ pub async fn find_live_session(
     now: i64,
     idle_since: i64,
 ) -> Result<Option<SessionRow>, sqlx::Error> {
-    gate.exec().fetch_optional::<SessionRow>(Sql::new("SELECT s.id, s.user_id, s.org_id, s.last_active_at,
+    let sql = Sql::new(
+        "SELECT s.id, s.user_id, s.org_id, s.last_active_at,
                 u.name AS user_name, u.email AS user_email, o.name AS org_name
          FROM sessions s
          JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id
          JOIN organizations o ON o.id = s.org_id
          WHERE s.token_hash = $1 AND s.ended_at IS NULL
            AND s.expires_at > $2 AND s.last_active_at > $3
-           AND u.status = 'active'")
-        .bind(token_hash)
-        .bind(now)
-        .bind(idle_since)).await
+           AND u.status = 'active'",
+    );
+    gate.exec().fetch_optional(sql.bind(token_hash).bind(now).bind(idle_since)).await
 }
 
 /// The permission keys a user holds through all their roles, read fresh on every request so
 /// that a role change takes effect on the user's very next request.
 pub async fn permission_keys(gate: &AuthGate, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    gate.exec().scalars::<String>(Sql::new("SELECT DISTINCT rp.permission
+    let sql = Sql::new(
+        "SELECT DISTINCT rp.permission
          FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id
-         WHERE ur.user_id = $1")
-        .bind(user_id)).await
+         WHERE ur.user_id = $1",
+    );
+    gate.exec().scalars(sql.bind(user_id)).await
 }
 
 pub async fn touch_session(gate: &AuthGate, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    gate.exec().execute(Sql::new("UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND ended_at IS NULL").bind(now).bind(session_id)).await
-        .map(|_| ())
+    let sql = Sql::new("UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND ended_at IS NULL");
+    gate.exec().execute(sql.bind(now).bind(session_id)).await.map(|_| ())
 }
 
 pub async fn insert_session(gate: &AuthGate, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
-    gate.exec().execute(Sql::new("INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
+    let sql = Sql::new(
+        "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
                                created_at, last_active_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)")
-        .bind(s.id)
-        .bind(s.token_hash)
-        .bind(s.user_id)
-        .bind(s.org_id)
-        .bind(s.ip_address)
-        .bind(s.user_agent)
-        .bind(s.device)
-        .bind(s.now)
-        .bind(s.expires_at)).await
-    .map(|_| ())
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+    )
+    .bind(s.id)
+    .bind(s.token_hash)
+    .bind(s.user_id)
+    .bind(s.org_id)
+    .bind(s.ip_address)
+    .bind(s.user_agent)
+    .bind(s.device)
+    .bind(s.now)
+    .bind(s.expires_at);
+    gate.exec().execute(sql).await.map(|_| ())
 }
 
 /// Ends the session with this token hash, if live; `reason` is kept for the record.
 pub async fn end_session_by_hash(gate: &AuthGate, token_hash: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
-    gate.exec().execute(Sql::new("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL")
-        .bind(now)
-        .bind(reason)
-        .bind(token_hash)).await
-    .map(|_| ())
+    let sql = Sql::new("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL");
+    gate.exec().execute(sql.bind(now).bind(reason).bind(token_hash)).await.map(|_| ())
 }
 
 /// Accounts with this email, in the organization named by `org_slug` or in any.
@@ -105,19 +106,20 @@ pub async fn find_credentials(
     email_key: &str,
     org_slug: Option<&str>,
 ) -> Result<Vec<CredentialRow>, sqlx::Error> {
-    gate.exec().fetch_all::<CredentialRow>(Sql::new("SELECT u.id AS user_id, u.org_id, u.password_hash, u.status
+    let sql = Sql::new(
+        "SELECT u.id AS user_id, u.org_id, u.password_hash, u.status
          FROM users u JOIN organizations o ON o.id = u.org_id
          WHERE u.email_key = $1 AND ($2 IS NULL OR o.slug = $2)
-         LIMIT 2")
-        .bind(email_key)
-        .bind(org_slug)).await
+         LIMIT 2",
+    );
+    gate.exec().fetch_all(sql.bind(email_key).bind(org_slug)).await
 }
 
 pub async fn record_sign_in(gate: &AuthGate, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    gate.exec().execute(Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now).bind(user_id)).await
-        .map(|_| ())
+    let sql = Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2");
+    gate.exec().execute(sql.bind(now).bind(user_id)).await.map(|_| ())
 }
 
 pub async fn organization_count(gate: &AuthGate) -> Result<i64, sqlx::Error> {
-    gate.exec().scalar::<i64>(Sql::new("SELECT COUNT(*) FROM organizations")).await
+    gate.exec().scalar(Sql::new("SELECT COUNT(*) FROM organizations")).await
 }

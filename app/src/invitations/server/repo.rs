@@ -28,9 +28,10 @@ impl InvitationRow {
 
 /// The organization's newest invitations.
 pub async fn recent(org: &OrgDb, limit: i64) -> Result<Vec<InvitationRow>, sqlx::Error> {
-    org.exec().fetch_all::<InvitationRow>(Sql::new("SELECT i.id, i.email, r.name AS role, i.message, i.status, i.expires_at
+    let sql = Sql::new(
+        "SELECT i.id, i.email, r.name AS role, i.message, i.status, i.expires_at
          FROM invitations i JOIN roles r ON r.id = i.role_id
-         WHERE i.org_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2")
-        .bind(org.id())
-        .bind(limit)).await
+         WHERE i.org_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2",
+    );
+    org.exec().fetch_all(sql.bind(org.id()).bind(limit)).await
 }

@@ -35,25 +35,29 @@ impl From<AttemptRow> for LoginAttempt {
 
 /// Written through the sign-in gate: an attempt may name no organization.
 pub async fn insert(gate: &AuthGate, row: &AttemptRow) -> Result<(), sqlx::Error> {
-    gate.exec().execute(Sql::new("INSERT INTO login_attempts (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(&row.id)
-        .bind(&row.org_id)
-        .bind(&row.user_id)
-        .bind(&row.email)
-        .bind(&row.email_key)
-        .bind(&row.ip_address)
-        .bind(&row.user_agent)
-        .bind(&row.status)
-        .bind(&row.reason)
-        .bind(row.created_at)).await
-    .map(|_| ())
+    let sql = Sql::new(
+        "INSERT INTO login_attempts
+             (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&row.id)
+    .bind(&row.org_id)
+    .bind(&row.user_id)
+    .bind(&row.email)
+    .bind(&row.email_key)
+    .bind(&row.ip_address)
+    .bind(&row.user_agent)
+    .bind(&row.status)
+    .bind(&row.reason)
+    .bind(row.created_at);
+    gate.exec().execute(sql).await.map(|_| ())
 }
 
 pub async fn recent(org: &OrgDb, limit: i64) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    org.exec().fetch_all::<AttemptRow>(Sql::new("SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
+    let sql = Sql::new(
+        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
          FROM login_attempts WHERE org_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2")
-        .bind(org.id())
-        .bind(limit)).await
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    );
+    org.exec().fetch_all(sql.bind(org.id()).bind(limit)).await
 }

@@ -140,9 +140,6 @@ impl Permit {
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
-    pub fn org_id(&self) -> &str {
-        &self.auth.org_id
-    }
     pub fn user_id(&self) -> &str {
         &self.auth.user_id
     }
@@ -205,9 +202,6 @@ impl OrgTx {
     pub fn id(&self) -> &str {
         &self.org_id
     }
-    pub fn dialect(&self) -> Dialect {
-        self.tx.dialect()
-    }
     pub fn exec(&mut self) -> Exec<'_> {
         self.tx.exec()
     }
@@ -253,9 +247,5 @@ impl Operator {
     /// One organization's data, as a tenant repository takes it.
     pub fn org(&self, org_id: &str) -> OrgDb {
         OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
-    }
-    /// The database itself, for bulk loads that need each dialect's own statements.
-    pub fn db(&self) -> &Db {
-        &self.db
     }
 }

@@ -73,8 +73,8 @@ pub(in crate::auth) fn auth_gate() -> Result<AuthGate, AppError> {
     Ok(app_state()?.auth_gate())
 }
 
-/// The settings of the application. Holding the state opens nothing: its database is private.
-pub fn app_state() -> Result<AppState, AppError> {
+/// The application state, from the Leptos context of this request.
+fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the Leptos context");
         AppError::Internal

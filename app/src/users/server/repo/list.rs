@@ -191,21 +191,12 @@ fn push_starts(sql: &mut Sql, column: &str, prefix: &str) {
     sql.push(format!(" AND {column} < ")).push_bind(prefix_end(prefix)).push(")");
 }
 
-/// Which rows FROM and WHERE name: the page's and its count's (`with_users: false`, a count
-/// along a role, reads `user_roles` alone: every filter is on its copies of the keys, and the
-/// role, found by name within the organization, is held only by its members).
-struct Scope<'a, 'b> {
-    spec: &'a ListSpec<'b>,
-    org_id: &'a str,
-    dialect: Dialect,
-    driver: Driver,
-    with_users: bool,
-}
-
-/// Appends FROM and WHERE, shared by the page and its count.
-fn push_from_where(sql: &mut Sql, scope: &Scope<'_, '_>) {
-    let Scope { spec, org_id, dialect, driver, with_users } = *scope;
-    let sqlite = dialect == Dialect::Sqlite;
+/// Appends FROM and WHERE, shared by the page and its count, walking `driver`'s set first.
+/// `with_users: false` (a count along a role) reads `user_roles` alone: every filter is on its
+/// copies of the keys.
+fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driver, with_users: bool) {
+    let org_id = org.id();
+    let sqlite = org.dialect() == Dialect::Sqlite;
     let search = key(spec.search);
     let k = driver.keys_from();
     // SQLite's CROSS JOIN keeps the driving set as the outer loop (its planner, without
@@ -309,7 +300,7 @@ pub async fn list_page(org: &OrgDb, spec: &ListSpec<'_>) -> Result<Vec<ListRow>,
     let id_key = if from == "ur" { "ur.user_id" } else { "u.id" };
     let (cmp, dir) = if spec.descending != spec.backwards { ("<", "DESC") } else { (">", "ASC") };
     let mut sql = Sql::new(LIST_COLUMNS);
-    push_from_where(&mut sql, &Scope { spec, org_id: org.id(), dialect: org.dialect(), driver: spec.driver, with_users: true });
+    push_from_where(&mut sql, org, spec, spec.driver, true);
     if let Some((values, id)) = &spec.cursor {
         if let [key] = keys.as_slice() {
             // `k <= v AND (k < v OR id < i)`: the index range starts at the cursor even
@@ -338,7 +329,7 @@ pub async fn list_page(org: &OrgDb, spec: &ListSpec<'_>) -> Result<Vec<ListRow>,
 /// for a set expected to be small, read in one pass and sorted by the caller.
 pub async fn list_unordered(org: &OrgDb, spec: &ListSpec<'_>, cap: i64) -> Result<Vec<ListRow>, sqlx::Error> {
     let mut sql = Sql::new(LIST_COLUMNS);
-    push_from_where(&mut sql, &Scope { spec, org_id: org.id(), dialect: org.dialect(), driver: spec.driver, with_users: true });
+    push_from_where(&mut sql, org, spec, spec.driver, true);
     sql.push(" LIMIT ").push_bind(cap + 1);
     org.exec().fetch_all(sql).await
 }
@@ -347,7 +338,7 @@ pub async fn list_unordered(org: &OrgDb, spec: &ListSpec<'_>, cap: i64) -> Resul
 /// smallest set the service found (`driver`): no sort, so any set will do.
 pub async fn count_matching(org: &OrgDb, spec: &ListSpec<'_>, driver: Driver, cap: i64) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
-    push_from_where(&mut sql, &Scope { spec, org_id: org.id(), dialect: org.dialect(), driver, with_users: false });
+    push_from_where(&mut sql, org, spec, driver, false);
     let k = driver.keys_from();
     if matches!(driver, Driver::Users | Driver::Role) && !spec.search.trim().is_empty() && !spec.is_short_search() {
         // Counting a search by walking: along the name index, which holds both keys the
