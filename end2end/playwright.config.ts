@@ -1,10 +1,14 @@
 import { defineConfig } from "@playwright/test";
+import * as fs from "node:fs";
 
 // Browser tests against the release build (some WASM breakage shows only after wasm-opt).
 // `cargo xtask e2e` builds it; this config starts the built server on a fresh SQLite database,
 // seeded through the CLI, and drives Debian's Chromium (no browser download).
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
+const smtpPort = port + 25;
+// Debian's Python, where python3-aiosmtpd is installed (a pyenv python3 on PATH may lack it).
+const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 export const OWNER = { email: "owner@example.com", password: "owner-password-e2e", name: "Olivia Owner" };
 export const MEMBER = { email: "member@example.com", password: "member-password-e2e", name: "Max Member" };
 /** People the Users journeys act on, one per journey, so that the journeys stay independent. */
@@ -54,7 +58,15 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    // The SMTP server invitation email goes to: aiosmtpd writes each message into a Maildir
+    // that the tests read (helpers.ts, `mailbox`); it makes the folder itself (and would not
+    // make its new/ cur/ tmp/ inside an existing one).
+    command: `rm -rf .mailbox && exec ${python} -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox .mailbox`,
+    port: smtpPort,
+    reuseExistingServer: false,
+    timeout: 30_000,
+  }, {
     command: seed,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -69,7 +81,9 @@ export default defineConfig({
       LEPTOS_OUTPUT_NAME: "roster",
       LEPTOS_HASH_FILES: process.env.LEPTOS_HASH_FILES ?? "true",
       ROSTER_PUBLIC_URL: baseURL,
+      ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ROSTER_MAIL_FROM: "Roster <roster@example.com>",
       RUST_LOG: "warn",
     },
-  },
+  }],
 });

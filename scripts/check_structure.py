@@ -14,6 +14,9 @@ and features reach each other only through their services. This script keeps it 
 2. No feature uses another feature's repository (app/src/B/server/repo.rs or repo/**), and the
    server crate (the CLI, bootstrap, seeding) uses no app repository at all: it goes through
    services, which check the rules.
+3. The guard's public ways in are called only where they belong: `invite_gate()` only from
+   app/src/invitations/api.rs (Rust's `pub(in …)` cannot name a sibling module, so the
+   compiler cannot say it; `auth_gate()` is `pub(in crate::auth)`).
 
 Comments and string literals are blanked before scanning, so doc comments and SQL make no edges.
 Known blind spots (kept simple on purpose): `pub use` re-exports in mod.rs files, paths through
@@ -27,6 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GATE_CALLERS = {"invite_gate": {"app/src/invitations/api.rs"}}
 CRATES = {"app": ROOT / "app/src", "server": ROOT / "server/src"}
 
 # Comments, string literals (plain, byte, raw) and char literals; lifetimes ('a) don't match.
@@ -212,6 +216,13 @@ def main():
             lines += [f"    {rel(s)} -> {rel(d)}    {example[(s, d)]}"
                       for s in comp for d in sorted(edges[s]) if d in members]
             problems.append("\n".join(lines))
+    for crate, path in files:
+        if rel(path) in GATE_CALLERS["invite_gate"] or rel(path) == "app/src/auth/server/guard/mod.rs":
+            continue
+        text = blank(path.read_text(encoding="utf-8"))
+        for m in re.finditer(r"(?<!fn )\binvite_gate\s*\(", text):
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(f"invite_gate() outside invitations/api.rs: {rel(path)}:{line}")
     problems = list(dict.fromkeys(problems))
     if problems:
         print("\n".join(problems))

@@ -1,11 +1,14 @@
 //! The HTML shell and the one route table: every URL of the product is here.
 
+use crate::account::page::AccountPage;
 use crate::auth::login_page::LoginPage;
+use crate::invitations::accept_page::AcceptInvitationPage;
 use crate::help::page::HelpPage;
 use crate::invitations::page::InvitationsPage;
 use crate::login_attempts::page::LoginAttemptsPage;
 use crate::sessions::page::SessionsPage;
-use crate::ui::layout::AppLayout;
+use crate::auth::types::Permission;
+use crate::ui::layout::{AppLayout, CurrentUser};
 use crate::users::page::UsersPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
@@ -53,16 +56,33 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/users"/> }/>
+                    <Route path=path!("/") view=Home/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/login-attempts") view=LoginAttemptsPage ssr=SsrMode::Async/>
                     <Route path=path!("/user-management") view=HelpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// `/` inside the app (after a client-side sign-in): Users for those who may see it, Your
+/// account for everyone else. A full page load of `/` is answered by the server the same way.
+#[component]
+fn Home() -> impl IntoView {
+    let me = expect_context::<CurrentUser>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let sees_users = me.0.await.is_ok_and(|me| me.permissions.contains(&Permission::UsersView));
+                view! { <Redirect path=if sees_users { "/users" } else { "/account" }/> }
+            })}
+        </Suspense>
     }
 }
 

@@ -32,6 +32,10 @@ pub enum AppError {
     /// Bad input: one message per field, shown next to the field.
     #[error("Please correct the highlighted fields.")]
     Validation(Vec<FieldError>),
+    /// Too many of these too quickly (invitations an hour, say): the message says which limit
+    /// and when to try again.
+    #[error("{0}")]
+    RateLimited(String),
     /// Sign-in failed; deliberately says nothing about why.
     #[error("Invalid email or password")]
     InvalidCredentials,
@@ -66,6 +70,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,
+            AppError::RateLimited(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

@@ -3,6 +3,7 @@
 //! Compiled twice: with `ssr` into the server (where the `server` modules and every
 //! `#[cfg(feature = "ssr")]` half exist) and with `hydrate` into the browser's WASM.
 
+pub mod account;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod help;
 pub mod invitations;
 pub mod login_attempts;
+pub mod mail;
 pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -119,8 +119,11 @@ test("when the session has ended, the hydrated client goes to sign-in on its nex
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
 
-test("a member without permission sees a clear message and no data", async ({ page }) => {
-  await signIn(page, MEMBER);
+test("a member lands on Your account, sees only the pages they may open, and is refused the rest clearly", async ({ page }) => {
+  await signIn(page, MEMBER, "**/account");
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(0);
+  await page.goto("/users");
   await expect(page.getByRole("alert")).toHaveText("You don't have permission to manage users. Contact your administrator.");
   await expect(page.getByText(OWNER.email)).toHaveCount(0);
 });
@@ -132,7 +135,7 @@ test.describe("accessibility (axe-core)", () => {
     await expectNoAxeViolations(page);
   });
 
-  for (const path of ["/users", "/invitations", "/sessions", "/login-attempts", "/user-management"]) {
+  for (const path of ["/users", "/invitations", "/sessions", "/login-attempts", "/user-management", "/account"]) {
     test(`${path} has no violations`, async ({ page }) => {
       await signIn(page, OWNER);
       await page.goto(path);

@@ -1,12 +1,43 @@
 import { expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
-export async function signIn(page: Page, who: { email: string; password: string }) {
+/** Signs in; an admin lands on Users, someone without `users.view` on Your account. */
+export async function signIn(page: Page, who: { email: string; password: string }, landing = "**/users") {
   await page.goto("/login");
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/users");
+  await page.waitForURL(landing);
+}
+
+/** The invitation emails the test SMTP server (aiosmtpd, see playwright.config.ts) received. */
+export function mailbox(): string[] {
+  const dir = path.join(__dirname, "..", ".mailbox", "new");
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+}
+
+/** The invitation link in the newest email to `to`, once it has arrived. */
+export async function invitationLinkFor(to: string): Promise<string> {
+  let link = "";
+  await expect
+    .poll(() => {
+      const mail = mailbox()
+        .map((m) => m.replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+        .filter((m) => m.toLowerCase().includes(`to: ${to.toLowerCase()}`))
+        .pop();
+      link = mail?.match(/https?:\/\/[^\s"<>]+\/invitation\?token=[A-Za-z0-9_-]+/)?.[0] ?? "";
+      return link;
+    }, { timeout: 15_000 })
+    .not.toBe("");
+  return link;
+}
+
+/** How many emails to `to` have arrived. */
+export function mailCount(to: string): number {
+  return mailbox().filter((m) => m.toLowerCase().includes(`to: ${to.toLowerCase()}`)).length;
 }
 
 /** Resolves once the WASM client has taken over the server-rendered page. */

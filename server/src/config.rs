@@ -1,7 +1,8 @@
 //! Settings from the environment (and an optional `.env`), each with a default; README.md has
 //! the table. Parsed once at start; a bad value stops the process with a message naming it.
 
-use app::server::state::Settings;
+use app::server::state::{MailDelivery, Settings};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -13,6 +14,60 @@ pub struct Config {
     pub bootstrap: Bootstrap,
     /// `text` (default) or `json` log lines.
     pub log_json: bool,
+    pub mail: MailConfig,
+}
+
+/// Where the outbox worker sends mail.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `ROSTER_SMTP_URL`, in lettre's form: `smtp://host:port`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://…`. Unset: the development mailbox, or (in production) nothing, and mail waits.
+    pub smtp_url: Option<String>,
+    /// `ROSTER_MAIL_FROM`, e.g. `Roster <roster@example.com>`.
+    pub from: String,
+    /// The development mailbox (`data/mail/`): one `.eml` file per message.
+    pub dev_dir: PathBuf,
+}
+
+// The SMTP URL may hold a password: never printed whole.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &self.smtp_url.as_deref().map(crate::serve::redact))
+            .field("from", &self.from)
+            .field("dev_dir", &self.dev_dir)
+            .finish()
+    }
+}
+
+/// A duration like `7d`, `36h`, `90m` or `45s` (a bare number is days).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "d"),
+    };
+    let n: u64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds > 0).then(|| Duration::from_secs(seconds))
+}
+
+fn duration(name: &str, default: Duration) -> Result<Duration, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => parse_duration(&v).ok_or_else(|| format!("{name} must be a duration like 7d, 36h or 90m, not {v:?}")),
+    }
+}
+
+/// Whether `LEPTOS_ENV` names production (cargo-leptos sets it for release serving).
+fn production() -> bool {
+    var("LEPTOS_ENV").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production"))
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +111,22 @@ impl Config {
             session_idle: Duration::from_secs(60 * number("ROSTER_SESSION_IDLE_MINUTES", 8 * 60)?),
             session_absolute: Duration::from_secs(3600 * number("ROSTER_SESSION_ABSOLUTE_HOURS", 7 * 24)?),
             trust_proxy_headers: flag("ROSTER_TRUST_PROXY")?,
+            invitation_ttl: duration("ROSTER_INVITATION_TTL", Duration::from_secs(7 * 86_400))?,
+            invites_per_hour: i64::try_from(number("ROSTER_INVITES_PER_HOUR", 100)?).unwrap_or(i64::MAX),
+            invites_per_recipient_day: i64::try_from(number("ROSTER_INVITES_PER_RECIPIENT_DAY", 5)?).unwrap_or(i64::MAX),
+            mail: MailDelivery::NotConfigured,
+        };
+        let smtp_url = var("ROSTER_SMTP_URL");
+        let mut settings = settings;
+        settings.mail = match (&smtp_url, production()) {
+            (Some(_), _) => MailDelivery::Smtp,
+            (None, false) => MailDelivery::DevMailbox,
+            (None, true) => MailDelivery::NotConfigured,
+        };
+        let mail = MailConfig {
+            smtp_url,
+            from: var("ROSTER_MAIL_FROM").unwrap_or_else(|| "Roster <roster@localhost>".into()),
+            dev_dir: var("ROSTER_MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data/mail")),
         };
         let log_json = match var("ROSTER_LOG_FORMAT").as_deref() {
             None | Some("text") => false,
@@ -73,6 +144,25 @@ impl Config {
                 owner_password: var("ROSTER_OWNER_PASSWORD"),
             },
             log_json,
+            mail,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("36h"), Some(Duration::from_secs(36 * 3600)));
+        assert_eq!(parse_duration("90m"), Some(Duration::from_secs(90 * 60)));
+        assert_eq!(parse_duration("45s"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("3"), Some(Duration::from_secs(3 * 86_400)));
+        for bad in ["", "0d", "d", "7w", "-1d", "1.5h"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
     }
 }

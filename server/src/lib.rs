@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod mail;
 pub mod middleware;
 pub mod router;
 pub mod seed;

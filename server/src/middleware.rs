@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// under `/api/public/`, needs one.
 fn is_public(path: &str) -> bool {
     path == "/login"
+        || path == "/invitation"
         || path.starts_with("/api/public/")
         || path.starts_with("/pkg/")
         || path == "/favicon.svg"
@@ -38,7 +39,7 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
     match auth {
         Some(auth) => {
             if path == "/login" {
-                return Redirect::to("/users").into_response();
+                return Redirect::to("/").into_response();
             }
             req.extensions_mut().insert(auth);
             next.run(req).await
@@ -86,6 +87,8 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
 /// Security headers on every response, and cache headers for static files.
 pub async fn security_headers(dev: bool, req: Request, next: Next) -> Response {
     let static_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
+    // The invitation page's URL holds its token: no Referer may carry it elsewhere.
+    let referrer = if req.uri().path() == "/invitation" { "no-referrer" } else { "same-origin" };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // Leptos streams hydration data in inline scripts, hence 'unsafe-inline' for scripts;
@@ -100,7 +103,7 @@ pub async fn security_headers(dev: bool, req: Request, next: Next) -> Response {
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if static_asset && res.status().is_success() {
         // File names carry a content hash (cargo-leptos `hash-files`), so they never change.
@@ -118,10 +121,10 @@ mod tests {
 
     #[test]
     fn only_sign_in_assets_and_probes_are_public() {
-        for path in ["/login", "/api/public/login", "/pkg/roster.wasm", "/healthz", "/readyz", "/favicon.svg"] {
+        for path in ["/login", "/invitation", "/api/public/login", "/api/public/open_invitation", "/pkg/roster.wasm", "/healthz", "/readyz", "/favicon.svg"] {
             assert!(is_public(path), "{path} should be public");
         }
-        for path in ["/", "/users", "/api/list_users", "/api/logout", "/login/x", "/api/publicity"] {
+        for path in ["/", "/users", "/account", "/invitations", "/invitation/x", "/api/list_users", "/api/invite_user", "/api/logout", "/login/x", "/api/publicity"] {
             assert!(!is_public(path), "{path} should need a session");
         }
     }

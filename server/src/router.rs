@@ -1,7 +1,8 @@
 //! Assembles the axum router: Leptos pages and server functions, probes, and the layers.
 
 use crate::middleware;
-use app::auth::server::guard::AppState;
+use app::auth::server::guard::{AppState, Authenticated};
+use app::auth::types::Permission;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode};
@@ -28,7 +29,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
 
     let probes = Router::new()
-        .route("/", get(|| async { Redirect::to("/users") }))
+        .route("/", get(home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(state.clone());
@@ -66,6 +67,13 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
 fn route_list() -> &'static [AxumRouteListing] {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App).into_iter().filter(|r| r.path() != "/").collect())
+}
+
+/// `/`: the Users page for those who may see it, Your account for everyone else (the session
+/// layer has already sent anyone signed out to sign-in).
+async fn home(req: axum::extract::Request) -> Redirect {
+    let sees_users = req.extensions().get::<Authenticated>().is_some_and(|auth| auth.can(Permission::UsersView));
+    Redirect::to(if sees_users { "/users" } else { "/account" })
 }
 
 /// Ready when the database answers.

@@ -14,6 +14,7 @@ pub fn all(root: &Path, browser: bool) -> Result<(), String> {
     cargo_leptos()?;
     wasm_bindgen()?;
     npm_packages(root)?;
+    smtp_server()?;
     if browser {
         chromium()?;
     }
@@ -109,6 +110,17 @@ fn chromium() -> Result<(), String> {
     }
     say("Installing Chromium for the browser tests (Debian package)");
     apt_install(&["chromium"])
+}
+
+/// The SMTP server the tests start (aiosmtpd: STACK.md, "SMTP for tests"): the Debian package.
+fn smtp_server() -> Result<(), String> {
+    // Debian's Python, which the tests use (a pyenv `python3` earlier on PATH may differ).
+    let python = if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+    if Command::new(python).args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    say("Installing aiosmtpd, the SMTP server the tests send invitation email to (Debian package)");
+    apt_install(&["python3-aiosmtpd"])
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Public. Checks the credentials, starts a new session (ending any this browser held) and
-/// sends the browser to the Users page.
+/// sends the browser to `/` (the Users page, or Your account for those who may not see it).
 #[server(prefix = "/api/public", endpoint = "login")]
 pub async fn login(email: String, password: String, organization: Option<String>) -> Result<(), AppError> {
     use crate::auth::server::{guard, service, session};
@@ -23,7 +23,7 @@ pub async fn login(email: String, password: String, organization: Option<String>
                 service::end_session(&gate, &old, "replaced").await?;
             }
             respond::set_cookie_header(&session::set_cookie(gate.settings(), &token));
-            leptos_axum::redirect("/users");
+            leptos_axum::redirect("/");
             Ok(())
         }
         // Without JavaScript the form posts directly: send the browser back with the message.

@@ -1,17 +1,27 @@
-//! The Invitations page: every invitation and its status.
+//! The Invitations page: every invitation, newest first, with its status and what became of its
+//! email; **Resend** and **Cancel** per row. Filters and page live in the URL, as on Users.
 
-use crate::invitations::api::list_invitations;
-use crate::invitations::types::{Invitation, InvitationList, InvitationStatus};
+use crate::error::AppError;
+use crate::invitations::api::{cancel_invitation, list_invitations, resend_invitation};
+use crate::invitations::types::{Delivery, Invitation, InvitationList, InvitationListParams, InvitationStatus};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::loaded_table::LoadedTable;
+use crate::ui::dialog::{open_while_some, Modal};
+use crate::ui::load::{go_to_sign_in, LoadError, SkeletonRows};
+use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::page_header::PageHeader;
+use crate::ui::search_field::SearchField;
 use crate::ui::time::Timestamp;
+use crate::ui::toast::Toasts;
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
-const COLUMNS: &[&str] = &["Email", "Role", "Message", "Status", "Expires"];
+const COLUMNS: &[&str] = &["Email", "Role", "Status", "Invited by", "Sent", "Expires"];
 
-fn tone(status: InvitationStatus) -> Tone {
+pub fn status_tone(status: InvitationStatus) -> Tone {
     match status {
         InvitationStatus::Pending => Tone::Warning,
         InvitationStatus::Accepted => Tone::Success,
@@ -20,35 +30,278 @@ fn tone(status: InvitationStatus) -> Tone {
     }
 }
 
+fn delivery_tone(delivery: Delivery) -> Tone {
+    match delivery {
+        Delivery::Queued => Tone::Neutral,
+        Delivery::Sent => Tone::Success,
+        Delivery::Failed => Tone::Danger,
+    }
+}
+
+/// What rows ask of the page: confirm a cancellation, reload.
+#[derive(Clone, Copy)]
+struct RowActions {
+    cancelling: RwSignal<Option<Invitation>>,
+    reload: Callback<()>,
+}
+
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
-    let invitations = Resource::new(|| (), |_| list_invitations());
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let q = query.read();
+        InvitationListParams::from_query(|k| q.get(k))
+    });
+    let invitations = Resource::new(move || params.get(), |p| list_invitations(p.search, p.status, p.after, p.before));
+    let actions = RowActions { cancelling: RwSignal::new(None), reload: Callback::new(move |()| invitations.refetch()) };
+    provide_context(actions);
     view! {
         <Title text="Invitations · Roster"/>
         <PageHeader title="Invitations" description="Invitations sent to join your organization, and what became of them."/>
-        <LoadedTable
-            label="Invitations"
-            columns=COLUMNS
-            data=invitations
-            empty_title="No invitations yet"
-            empty_hint="Invitations you send from the Users page appear here."
-            rows=|list: InvitationList| {
-                let now = list.now;
-                list.invitations.into_iter().map(|invitation| view! { <InvitationRow invitation=invitation now=now/> }.into_any()).collect()
-            }
-        />
+        <InvitationFilters params/>
+        <InvitationsTable params invitations/>
+        <CancelDialog/>
     }
 }
 
 #[component]
+fn InvitationFilters(params: Memo<InvitationListParams>) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |next: InvitationListParams| navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    let search = NodeRef::<html::Input>::new();
+    let on_search = {
+        let go = go.clone();
+        Callback::new(move |value: String| go(InvitationListParams { search: Some(value), ..params.get_untracked().first_page() }))
+    };
+    let on_status = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(InvitationListParams { status: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go(InvitationListParams { search: search.get_untracked().map(|i| i.value()), ..params.get_untracked().first_page() });
+    };
+    let status = move || params.get().status.unwrap_or_default();
+    let current = Signal::derive(move || params.get().search.unwrap_or_default());
+    view! {
+        <form class="filters" method="get" action="/invitations" role="search" aria-label="Filter invitations" on:submit=on_submit>
+            <SearchField id="invitation-search" placeholder="Email" current on_search node_ref=search/>
+            <div class="field">
+                <label for="invitation-status">"Status"</label>
+                <select id="invitation-status" name="status" on:change=on_status>
+                    <option value="" selected=move || status().is_empty()>"All statuses"</option>
+                    {InvitationStatus::ALL
+                        .into_iter()
+                        .map(|s| view! { <option value=s.key() selected=move || status() == s.key()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button filters-apply">"Apply filters"</button>
+        </form>
+    }
+}
+
+fn header() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                {COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                <th scope="col" class="cell-actions"><span class="visually-hidden">"Actions"</span></th>
+            </tr>
+        </thead>
+    }
+}
+
+#[component]
+fn InvitationsTable(params: Memo<InvitationListParams>, invitations: Resource<Result<InvitationList, AppError>>) -> impl IntoView {
+    let skeleton = move || {
+        view! {
+            <div class="table-wrap" role="region" aria-label="Invitations" tabindex="0">
+                <table class="data-table" aria-label="Invitations">{header()}<tbody><SkeletonRows columns=COLUMNS.len() + 1/></tbody></table>
+            </div>
+        }
+    };
+    view! {
+        <Transition fallback=skeleton>
+            {move || Suspend::new(async move {
+                match invitations.await {
+                    Ok(list) => {
+                        let p = params.get_untracked();
+                        let notice = list.mail_not_configured.then(|| view! {
+                            <div class="notice notice-error" role="alert">
+                                "Email is not set up: invitations wait in the outbox and go out once ROSTER_SMTP_URL is configured."
+                            </div>
+                        });
+                        let now = list.now;
+                        let body = if list.invitations.is_empty() {
+                            empty_state(&p).into_any()
+                        } else {
+                            list.invitations.iter().cloned().map(|invitation| view! { <InvitationRow invitation now/> }).collect_view().into_any()
+                        };
+                        view! {
+                            {notice}
+                            <div class="table-wrap" id="invitations-table" role="region" aria-label="Invitations" tabindex="0">
+                                <table class="data-table" aria-label="Invitations">{header()}<tbody>{body}</tbody></table>
+                            </div>
+                            <Pager params=p list/>
+                        }
+                        .into_any()
+                    }
+                    Err(AppError::Validation(errors)) => {
+                        let first = params.get_untracked().first_page().href();
+                        let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ");
+                        view! { <div class="notice notice-error" role="alert">{message} " " <a href=first>"Show the first page"</a></div> }.into_any()
+                    }
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn empty_state(params: &InvitationListParams) -> impl IntoView + use<> {
+    let (title, hint) = if params.is_filtered() {
+        ("No invitations match these filters", "Try another search, or clear the filters.")
+    } else {
+        ("No invitations yet", "Invite people from the Users page with Invite User; their invitations appear here.")
+    };
+    let clear = params.is_filtered().then(|| view! { <p><A href="/invitations" attr:class="button">"Clear filters"</A></p> });
+    view! {
+        <tr class="empty-row">
+            <td colspan=(COLUMNS.len() + 1).to_string()>
+                <p class="empty-title">{title}</p>
+                <p class="empty-hint">{hint}</p>
+                {clear}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(params: InvitationListParams, list: InvitationList) -> impl IntoView {
+    let link = |after: Option<String>, before: Option<String>| InvitationListParams { after, before, ..params.first_page() }.href();
+    let prev = list.prev_cursor.clone().map(|c| link(None, Some(c)));
+    let next = list.next_cursor.clone().map(|c| link(Some(c), None));
+    let page_link = |href: Option<String>, label: &'static str, rel: &'static str| match href {
+        Some(href) => view! { <A href=href attr:class="button" attr:rel=rel>{label}</A> }.into_any(),
+        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
+    };
+    (prev.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                <p class="pager-count"></p>
+                <div class="pager-links">
+                    {page_link(prev, "Previous", "prev")}
+                    {page_link(next, "Next", "next")}
+                </div>
+            </nav>
+        }
+    })
+}
+
+#[component]
 fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
+    let actions = expect_context::<RowActions>();
+    let toasts = expect_context::<Toasts>();
+    let open = matches!(invitation.status, InvitationStatus::Pending | InvitationStatus::Expired);
+    // **Resend** is a button of its own (the help page's "Click Resend"); Cancel, destructive,
+    // waits in the ⋮ menu and asks first.
+    let resend = open.then(|| {
+        let (id, email) = (invitation.id.clone(), invitation.email.clone());
+        let busy = RwSignal::new(false);
+        let on_click = move |_| {
+            let id = id.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                match resend_invitation(id).await {
+                    Ok(email) => toasts.show(format!("Invitation sent again to {email}. The earlier link no longer works.")),
+                    Err(AppError::Unauthenticated) => go_to_sign_in(),
+                    Err(error) => toasts.show(error.to_string()),
+                }
+                busy.set(false);
+                actions.reload.run(());
+            });
+        };
+        view! {
+            <button type="button" class="button button-small" aria-label=format!("Resend the invitation to {email}") disabled=move || busy.get() on:click=on_click>
+                "Resend"
+            </button>
+        }
+    });
+    let menu = open.then(|| {
+        let subject = invitation.clone();
+        let entries = vec![MenuItem { label: "Cancel", danger: true, on_select: Callback::new(move |()| actions.cancelling.set(Some(subject.clone()))) }];
+        view! { <ActionsMenu label=format!("Actions for the invitation to {}", invitation.email) id=format!("invitation-actions-{}", invitation.id) entries/> }
+    });
+    let sent = match (invitation.delivery, invitation.delivery_error.clone()) {
+        (Delivery::Failed, Some(error)) => view! {
+            <Badge tone=Tone::Danger label="Failed"/>
+            <span class="cell-note" title=error.clone()>{error.clone()}</span>
+        }
+        .into_any(),
+        (Delivery::Queued, Some(error)) => view! {
+            <Badge tone=Tone::Neutral label="Queued"/>
+            <span class="cell-note" title=error.clone()>{format!("Retrying: {error}")}</span>
+        }
+        .into_any(),
+        (delivery, _) => view! { <Badge tone=delivery_tone(delivery) label=delivery.label()/> }.into_any(),
+    };
     view! {
         <tr>
             <td class="cell-truncate cell-strong" title=invitation.email.clone()>{invitation.email.clone()}</td>
-            <td><Badge tone=Tone::Outline label=invitation.role/></td>
-            <td class="cell-truncate">{invitation.message.unwrap_or_default()}</td>
-            <td><Badge tone=tone(invitation.status) label=invitation.status.label()/></td>
+            <td><Badge tone=Tone::Outline label=invitation.role.clone()/></td>
+            <td><Badge tone=status_tone(invitation.status) label=invitation.status.label()/></td>
+            <td class="cell-truncate">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="cell-delivery">{sent}</td>
             <td><Timestamp at=Some(invitation.expires_at) now=now/></td>
+            <td class="cell-actions"><span class="row-actions">{resend}{menu}</span></td>
         </tr>
+    }
+}
+
+#[component]
+fn CancelDialog() -> impl IntoView {
+    let actions = expect_context::<RowActions>();
+    let toasts = expect_context::<Toasts>();
+    let open = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    open_while_some(open, actions.cancelling, move || problem.set(None));
+    let run = Action::new(move |id: &String| {
+        let id = id.clone();
+        async move { cancel_invitation(id).await }
+    });
+    Effect::new(move |_| match run.value().get() {
+        Some(Ok(email)) => {
+            toasts.show(format!("The invitation to {email} was cancelled."));
+            open.set(false);
+            actions.reload.run(());
+        }
+        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
+        Some(Err(error)) => problem.set(Some(error.to_string())),
+        None => {}
+    });
+    let title = Signal::derive(move || actions.cancelling.get().map(|i| format!("Cancel the invitation to {}?", i.email)).unwrap_or_default());
+    view! {
+        <Modal open title id="cancel-invitation">
+            {move || actions.cancelling.get_untracked().map(|invitation| {
+                let id = invitation.id.clone();
+                view! {
+                    <p class="modal-body">
+                        {format!("The link sent to {} stops working at once, and their pending account leaves the Users list. You can invite them again later.", invitation.email)}
+                    </p>
+                    {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
+                    <div class="modal-actions">
+                        <button type="button" class="button" autofocus on:click=move |_| open.set(false)>"Keep invitation"</button>
+                        <button type="button" class="button button-danger" disabled=move || run.pending().get()
+                            on:click=move |_| {
+                                problem.set(None);
+                                run.dispatch(id.clone());
+                            }>
+                            "Cancel invitation"
+                        </button>
+                    </div>
+                }
+            })}
+        </Modal>
     }
 }

@@ -3,8 +3,10 @@
 //! Nothing here ships to the browser, and nothing here knows a feature.
 
 pub mod client;
+pub mod cursor;
 pub mod db;
 pub mod ids;
 pub mod respond;
 pub mod sql;
 pub mod state;
+pub mod throttle;

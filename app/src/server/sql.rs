@@ -119,6 +119,13 @@ impl Sql {
     }
 }
 
+/// A LIKE pattern matching any text that contains `text`, in which `%` and `_` match
+/// themselves: use it with `ESCAPE '\\'`.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,26 @@ pub struct Settings {
     pub session_absolute: Duration,
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy_headers: bool,
+    /// How long an invitation's link works (`ROSTER_INVITATION_TTL`, default 7 days).
+    pub invitation_ttl: Duration,
+    /// Invitations one person may send in an hour (`ROSTER_INVITES_PER_HOUR`, default 100).
+    pub invites_per_hour: i64,
+    /// Invitation emails one address may receive in a day (`ROSTER_INVITES_PER_RECIPIENT_DAY`,
+    /// default 5).
+    pub invites_per_recipient_day: i64,
+    /// Where invitation emails go; the Invitations page says so when nowhere.
+    pub mail: MailDelivery,
+}
+
+/// How the outbox worker delivers mail, as far as the pages need to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailDelivery {
+    /// An SMTP server (`ROSTER_SMTP_URL`).
+    Smtp,
+    /// Development without SMTP: `.eml` files under `data/mail/`, links on the console.
+    DevMailbox,
+    /// Production without SMTP: mail waits in the outbox until SMTP is configured.
+    NotConfigured,
 }
 
 impl Settings {
@@ -26,6 +46,11 @@ impl Settings {
     pub fn session_idle_ms(&self) -> i64 {
         i64::try_from(self.session_idle.as_millis()).unwrap_or(i64::MAX)
     }
+
+    /// The invitation lifetime in milliseconds.
+    pub fn invitation_ttl_ms(&self) -> i64 {
+        i64::try_from(self.invitation_ttl.as_millis()).unwrap_or(i64::MAX)
+    }
 }
 
 impl Default for Settings {
@@ -35,6 +60,10 @@ impl Default for Settings {
             session_idle: Duration::from_secs(8 * 3600),
             session_absolute: Duration::from_secs(7 * 24 * 3600),
             trust_proxy_headers: false,
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            invites_per_hour: 100,
+            invites_per_recipient_day: 5,
+            mail: MailDelivery::DevMailbox,
         }
     }
 }

@@ -7,6 +7,27 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Keeps a dialog open while the page's `subject` is set, and clears it (then runs
+/// `on_close`) when the dialog closes. Each side writes only a change: a write notifies even
+/// when the value is the same, and the two would loop.
+pub fn open_while_some<T>(open: RwSignal<bool>, subject: RwSignal<Option<T>>, on_close: impl Fn() + 'static)
+where
+    T: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let wanted = subject.with(Option::is_some);
+        if open.get_untracked() != wanted {
+            open.set(wanted);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && subject.with_untracked(Option::is_some) {
+            subject.set(None);
+            on_close();
+        }
+    });
+}
+
 #[component]
 pub fn Modal(
     /// Open while true; the dialog sets it false when it closes (Escape, Cancel, done).

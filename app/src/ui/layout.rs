@@ -2,6 +2,7 @@
 //! user with Sign out) and the content column. Under ~768 px the sidebar becomes a drawer.
 
 use crate::auth::api::{current_user, Logout};
+use crate::auth::types::{Permission, SignedInUser};
 use crate::ui::icons;
 use crate::ui::toast::{ToastRegion, Toasts};
 use crate::ui::load::go_to_sign_in;
@@ -12,6 +13,7 @@ use leptos_router::components::{Outlet, A};
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
+    provide_context(CurrentUser(me));
     let toasts = Toasts::provide();
     let logout = ServerAction::<Logout>::new();
     let drawer_open = RwSignal::new(false);
@@ -55,12 +57,21 @@ pub fn AppLayout() -> impl IntoView {
                 </Suspense>
                 // Following a link closes the drawer (on wide screens there is none to close).
                 <nav aria-label="Main" on:click=move |_| drawer_open.set(false)>
-                    <ul class="nav-list">
-                        <li><A href="/users">{icons::users()}<span>"Users"</span></A></li>
-                        <li><A href="/invitations">{icons::mail()}<span>"Invitations"</span></A></li>
-                        <li><A href="/sessions">{icons::monitor()}<span>"Sessions"</span></A></li>
-                        <li><A href="/login-attempts">{icons::log_in()}<span>"Login Attempts"</span></A></li>
-                    </ul>
+                    // Only the pages the user may open.
+                    <Suspense fallback=|| view! { <ul class="nav-list"></ul> }>
+                        {move || Suspend::new(async move {
+                            let allowed = me.await.map(|me| me.permissions).unwrap_or_default();
+                            let may = |p: Permission| allowed.contains(&p);
+                            view! {
+                                <ul class="nav-list">
+                                    {may(Permission::UsersView).then(|| view! { <li><A href="/users">{icons::users()}<span>"Users"</span></A></li> })}
+                                    {may(Permission::UsersInvite).then(|| view! { <li><A href="/invitations">{icons::mail()}<span>"Invitations"</span></A></li> })}
+                                    {may(Permission::SessionsView).then(|| view! { <li><A href="/sessions">{icons::monitor()}<span>"Sessions"</span></A></li> })}
+                                    {may(Permission::LoginAttemptsView).then(|| view! { <li><A href="/login-attempts">{icons::log_in()}<span>"Login Attempts"</span></A></li> })}
+                                </ul>
+                            }
+                        })}
+                    </Suspense>
                 </nav>
                 <div class="sidebar-footer">
                     <A href="/user-management" attr:class="help-link">{icons::help()}<span>"Help"</span></A>
@@ -68,13 +79,13 @@ pub fn AppLayout() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match me.await {
                                 Ok(me) => view! {
-                                    <div class="account">
+                                    <A href="/account" attr:class="account" attr:title="Your account">
                                         <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
                                         <span class="account-text">
                                             <span class="account-name">{me.name}</span>
-                                            <span class="account-email" title=me.email.clone()>{me.email.clone()}</span>
+                                            <span class="account-email">{me.email.clone()}</span>
                                         </span>
-                                    </div>
+                                    </A>
                                 }.into_any(),
                                 Err(AppError::Unauthenticated) => {
                                     go_to_sign_in();
@@ -97,6 +108,10 @@ pub fn AppLayout() -> impl IntoView {
         </div>
     }
 }
+
+/// The signed-in user, loaded once by the layout, for pages that show what they may do.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<SignedInUser, AppError>>);
 
 /// Up to two initials for the avatar: "Ada Lovelace" → "AL".
 pub fn initials(name: &str) -> String {

@@ -9,6 +9,8 @@ pub mod load;
 pub mod loaded_table;
 pub mod menu;
 pub mod page_header;
+pub mod query;
+pub mod search_field;
 pub mod table;
 pub mod time;
 pub mod toast;

@@ -3,7 +3,7 @@
 //! list, and on failure says why inside the dialog, changing nothing.
 
 use crate::error::{AppError, FieldError};
-use crate::ui::dialog::Modal;
+use crate::ui::dialog::{open_while_some, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
@@ -19,27 +19,6 @@ const TIME_ZONES: &[&str] = &[
     "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
     "Pacific/Auckland",
 ];
-
-/// Keeps a dialog open while the page's `subject` is set, and clears it (then runs
-/// `on_close`) when the dialog closes. Each side writes only a change: a write notifies even
-/// when the value is the same, and the two would loop.
-fn open_while_some<T>(open: RwSignal<bool>, subject: RwSignal<Option<T>>, on_close: impl Fn() + 'static)
-where
-    T: Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        let wanted = subject.with(Option::is_some);
-        if open.get_untracked() != wanted {
-            open.set(wanted);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() && subject.with_untracked(Option::is_some) {
-            subject.set(None);
-            on_close();
-        }
-    });
-}
 
 #[component]
 pub fn EditUserDialog() -> impl IntoView {

@@ -2,16 +2,13 @@
 //! without the WASM; once hydrated, the list follows as you type (debounced) or choose.
 
 use crate::error::AppError;
+use crate::ui::search_field::SearchField;
 use crate::users::account::RoleOption;
 use crate::users::types::{UserListParams, UserStatus};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
-use std::time::Duration;
-
-/// How long typing must pause before the list follows the Search field.
-const SEARCH_DEBOUNCE: Duration = Duration::from_millis(250);
 
 #[component]
 pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<RoleOption>, AppError>>) -> impl IntoView {
@@ -20,36 +17,11 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
         navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() })
     };
     let search = NodeRef::<html::Input>::new();
-    // Not `new_local`: the page also renders on the server's threads, where a local value
-    // dropped on another thread panics.
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let initial = params.get_untracked();
-
     let on_search = {
         let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let value = event_target_value(&ev);
-            if let Some(handle) = timer.get_value() {
-                handle.clear();
-            }
-            let go = go.clone();
-            let handle = set_timeout_with_handle(
-                move || go(UserListParams { search: Some(value.clone()), ..params.get_untracked().first_page() }),
-                SEARCH_DEBOUNCE,
-            );
-            timer.set_value(handle.ok());
-        }
+        Callback::new(move |value: String| go(UserListParams { search: Some(value), ..params.get_untracked().first_page() }))
     };
-    // Back and forward change the URL: the box follows, unless the user is typing in it.
-    Effect::new(move |_| {
-        let wanted = params.get().search.unwrap_or_default();
-        if let Some(input) = search.get() {
-            let focused = document().active_element().is_some_and(|a| a == **input);
-            if !focused && input.value() != wanted {
-                input.set_value(&wanted);
-            }
-        }
-    });
+    let current_search = Signal::derive(move || params.get().search.unwrap_or_default());
     let on_status = {
         let go = go.clone();
         move |ev: leptos::ev::Event| go(UserListParams { status: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
@@ -72,20 +44,7 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
 
     view! {
         <form id="user-filters" class="filters" method="get" action="/users" role="search" aria-label="Filter users" on:submit=on_submit>
-            <div class="field filter-search">
-                <label for="user-search">"Search"</label>
-                <input
-                    id="user-search"
-                    node_ref=search
-                    type="search"
-                    name="search"
-                    placeholder="Name or email"
-                    autocomplete="off"
-                    spellcheck="false"
-                    value=initial.search.clone().unwrap_or_default()
-                    on:input=on_search
-                />
-            </div>
+            <SearchField id="user-search" placeholder="Name or email" current=current_search on_search node_ref=search/>
             <div class="field">
                 <label for="user-status">"Status"</label>
                 <select id="user-status" name="status" on:change=on_status>

@@ -2,6 +2,9 @@
 //! dialogs. The filters, sort and page live in the URL, so a refresh, back or a pasted link
 //! shows the same view, rendered on the server.
 
+use crate::auth::types::Permission;
+use crate::invitations::invite_dialog::InviteUser;
+use crate::ui::layout::CurrentUser;
 use crate::ui::page_header::PageHeader;
 use crate::users::actions::UserActions;
 use crate::users::api::{list_roles, list_users};
@@ -36,9 +39,18 @@ pub fn UsersPage() -> impl IntoView {
         focus_after_reload,
     });
 
+    let me = expect_context::<CurrentUser>();
+    let on_invited = Callback::new(move |()| users.refetch());
     view! {
         <Title text="Users · Roster"/>
-        <PageHeader title="Users" description="People in your organization, their roles and their status."/>
+        <PageHeader title="Users" description="People in your organization, their roles and their status.">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let may_invite = me.0.await.is_ok_and(|me| me.permissions.contains(&Permission::UsersInvite));
+                    may_invite.then(|| view! { <InviteUser on_invited/> })
+                })}
+            </Suspense>
+        </PageHeader>
         <UserFilters params roles/>
         <UsersTable params users/>
         <EditUserDialog/>

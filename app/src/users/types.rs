@@ -203,25 +203,20 @@ impl UserListParams {
 
     /// `/users?…` with the non-empty parameters, URL-encoded.
     pub fn href(&self) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        let pairs = [
-            ("search", &self.search),
-            ("status", &self.status),
-            ("role", &self.role),
-            ("sort", &self.sort),
-            ("dir", &self.dir),
-            ("after", &self.after),
-            ("before", &self.before),
-            ("size", &self.size),
-            ("page", &self.page),
-        ];
-        for (name, value) in pairs {
-            if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                query.append_pair(name, value);
-            }
-        }
-        let query = query.finish();
-        if query.is_empty() { "/users".to_owned() } else { format!("/users?{query}") }
+        crate::ui::query::href(
+            "/users",
+            &[
+                ("search", &self.search),
+                ("status", &self.status),
+                ("role", &self.role),
+                ("sort", &self.sort),
+                ("dir", &self.dir),
+                ("after", &self.after),
+                ("before", &self.before),
+                ("size", &self.size),
+                ("page", &self.page),
+            ],
+        )
     }
 
     /// The same filters, sort and size, from the first page.

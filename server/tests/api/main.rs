@@ -13,10 +13,13 @@ macro_rules! on_db {
     };
 }
 
+mod account;
 mod cli;
 mod helpers;
+mod invitations;
 mod pages;
 mod server_functions;
 mod sign_in;
+mod smtp;
 mod users_actions;
 mod users_list;

@@ -5,8 +5,15 @@ use app::auth::types::BuiltinRole;
 use app::error::AppError;
 use app::users::types::UserList;
 
-/// Server functions anyone may call: sign-in and what the sign-in page needs.
-const PUBLIC: &[&str] = &["/api/public/login", "/api/public/login_options"];
+/// Server functions anyone may call: sign-in and what the sign-in page needs, and the
+/// invitee's page (the link's token is its credential).
+const PUBLIC: &[&str] = &[
+    "/api/public/login",
+    "/api/public/login_options",
+    "/api/public/open_invitation",
+    "/api/public/accept_invitation",
+    "/api/public/decline_invitation",
+];
 
 #[tokio::test]
 async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
@@ -19,6 +26,11 @@ async fn every_server_function_but_sign_in_refuses_an_anonymous_caller() {
         assert_eq!(res.status(), 401, "{path}");
         assert_eq!(res.json::<AppError>().await.unwrap(), AppError::Unauthenticated, "{path}");
     }
+    let mut public: Vec<&str> = paths.iter().copied().filter(|p| p.starts_with("/api/public/")).collect();
+    public.sort_unstable();
+    let mut expected = PUBLIC.to_vec();
+    expected.sort_unstable();
+    assert_eq!(public, expected, "the public server functions, exactly");
     for path in PUBLIC {
         assert!(paths.contains(path), "{path} is registered");
         assert!(path.starts_with("/api/public/"));

@@ -217,15 +217,17 @@ async fn deactivating_a_user_ends_their_session_on_the_next_request() {
 }
 
 #[tokio::test]
-async fn a_signed_in_browser_visiting_the_sign_in_page_goes_to_users() {
+async fn a_signed_in_browser_visiting_the_sign_in_page_goes_home() {
     let app = spawn_app().await;
     let org = app.create_org("acme", "Acme").await;
     app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
     let client = app.signed_in("ada@example.com").await;
 
     let res = client.get(app.url("/login")).send().await.unwrap();
-
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/");
+    // Home is Users for those who may see it (Your account for the others: account.rs).
+    let res = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/users");
 }
 

@@ -3,6 +3,7 @@
 //! unchanged on SQLite and Postgres.
 
 use super::guard::capability::AuthGate;
+use crate::server::db::Exec;
 use crate::server::sql::Sql;
 use sqlx::FromRow;
 
@@ -76,7 +77,7 @@ pub async fn touch_session(gate: &AuthGate, session_id: &str, now: i64) -> Resul
     gate.exec().execute(sql.bind(now).bind(session_id)).await.map(|_| ())
 }
 
-pub async fn insert_session(gate: &AuthGate, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_session(exec: Exec<'_>, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     let sql = Sql::new(
         "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
                                created_at, last_active_at, expires_at)
@@ -91,7 +92,7 @@ pub async fn insert_session(gate: &AuthGate, s: &NewSession<'_>) -> Result<(), s
     .bind(s.device)
     .bind(s.now)
     .bind(s.expires_at);
-    gate.exec().execute(sql).await.map(|_| ())
+    exec.execute(sql).await.map(|_| ())
 }
 
 /// Ends the session with this token hash, if live; `reason` is kept for the record.

@@ -73,6 +73,16 @@ pub async fn end_session(gate: &AuthGate, token: &str, reason: &str) -> Result<(
     Ok(())
 }
 
+/// Hands this browser the session `token` started elsewhere (an accepted invitation): sets the
+/// cookie, and ends the session the browser held before, if any, as `replaced`.
+pub async fn hand_over_session(settings: &crate::server::state::Settings, token: &Token) -> Result<(), AppError> {
+    if let Some(previous) = super::guard::request_token() {
+        end_session(&super::guard::auth_gate()?, &previous, "replaced").await?;
+    }
+    crate::server::respond::set_cookie_header(&session::set_cookie(settings, token));
+    Ok(())
+}
+
 /// Whether sign-in must ask for the organization (only when more than one exists).
 pub async fn must_ask_organization(gate: &AuthGate) -> Result<bool, AppError> {
     Ok(repo::organization_count(gate).await? > 1)

@@ -6,6 +6,7 @@ use super::repo::{self, NewSession};
 use super::token::{hash_token, Token};
 use crate::auth::types::Permission;
 use crate::server::client::ClientInfo;
+use crate::server::db::Exec;
 use crate::server::ids::{new_id, now_ms};
 use crate::server::state::Settings;
 use http::HeaderMap;
@@ -69,11 +70,17 @@ pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticate
 
 /// Starts a session for `user_id` and returns its token (to be set as the cookie).
 pub async fn start(gate: &AuthGate, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
+    start_with(gate.exec(), gate.settings(), user_id, org_id, client).await
+}
+
+/// Starts a session through `exec`: the transaction of the change that signs someone in (an
+/// accepted invitation), so the two commit together.
+pub async fn start_with(exec: Exec<'_>, settings: &Settings, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
     let token = Token::generate();
     let now = now_ms();
-    let absolute_ms = i64::try_from(gate.settings().session_absolute.as_millis()).unwrap_or(i64::MAX);
+    let absolute_ms = i64::try_from(settings.session_absolute.as_millis()).unwrap_or(i64::MAX);
     repo::insert_session(
-        gate,
+        exec,
         &NewSession {
             id: &new_id(),
             token_hash: &token.hash(),

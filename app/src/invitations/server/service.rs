@@ -1,14 +1,10 @@
-//! Reading the organization's invitations.
+//! The rules of invitations: the organization's side (invite, resend, cancel, the list) and the
+//! invitee's side (open the link, accept, decline).
 
-use super::repo;
-use crate::auth::server::guard::capability::Permit;
-use crate::error::AppError;
-use crate::invitations::types::InvitationList;
-use crate::server::ids::now_ms;
+mod admin;
+mod link;
+mod list;
 
-/// The organization's newest invitations, each with the status the clock gives it.
-pub async fn list_recent(permit: &Permit, limit: i64) -> Result<InvitationList, AppError> {
-    let now = now_ms();
-    let rows = repo::recent(permit.org(), limit).await?;
-    Ok(InvitationList { invitations: rows.into_iter().map(|r| r.into_invitation(now)).collect(), now })
-}
+pub use admin::{cancel, invite, invite_roles, resend};
+pub use link::{accept, decline, open_link};
+pub use list::list;

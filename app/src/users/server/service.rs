@@ -9,4 +9,4 @@ mod provisioning;
 
 pub use changes::{delete_user, roles, set_user_active, update_user, user_editor};
 pub use list::{encode_cursor, list_users};
-pub use provisioning::{add_account, NewAccount};
+pub use provisioning::{add_account, invitee, NewAccount};

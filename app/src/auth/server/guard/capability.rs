@@ -9,6 +9,11 @@
 //! - [`AuthGate`]: what happens before anyone is signed in: resolving a session cookie,
 //!   checking credentials, recording the attempt, starting and ending sessions. Only the
 //!   `auth` feature can ask the guard for one.
+//! - [`InviteGate`]: the invitee's side of an invitation, before they have an account: finding
+//!   an invitation by its token's hash, accepting or declining it. Only the `invitations`
+//!   feature can ask the guard for one.
+//! - [`Mailroom`]: the outbox worker, which sends every organization's mail. Like
+//!   [`Operator`], only the process that opened the database can make one.
 //! - [`Operator`]: the command line and the first start, acting on the machine's behalf.
 //!
 //! The application state keeps its database private too, so code that holds only the state
@@ -61,6 +66,11 @@
 use crate::auth::types::{Permission, SignedInUser};
 use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
+use crate::server::throttle::Throttle;
+
+/// Unknown invitation links one address may open in [`LINK_GUESS_WINDOW_MS`].
+pub const LINK_GUESSES: u32 = 20;
+pub const LINK_GUESS_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// Who is making this request: resolved once per request by the session layer (or by the
 /// guard, for a server function called while a page renders) and read by the guard. Only
@@ -90,6 +100,11 @@ impl Authenticated {
     ) -> Authenticated {
         Authenticated { session_id, user_id, org_id, user_name, user_email, org_name, permissions }
     }
+
+    /// Whether the session's user holds `permission` (where to send them from `/`, say).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
 }
 
 /// The application state every request can reach: the settings, and the database, which
@@ -98,12 +113,14 @@ impl Authenticated {
 pub struct AppState {
     db: Db,
     pub settings: Settings,
+    /// Unknown invitation links opened, per client address (see [`InviteGate::link_guesses`]).
+    link_guesses: Throttle,
 }
 
 impl AppState {
     /// Made once, by the process that opened the database.
     pub fn new(db: Db, settings: Settings) -> AppState {
-        AppState { db, settings }
+        AppState { db, settings, link_guesses: Throttle::new(LINK_GUESSES, LINK_GUESS_WINDOW_MS) }
     }
 
     /// A cheap round trip to the database, for the readiness probe.
@@ -117,6 +134,10 @@ impl AppState {
 
     pub(super) fn auth_gate(&self) -> AuthGate {
         AuthGate { db: self.db.clone(), settings: self.settings.clone() }
+    }
+
+    pub(super) fn invite_gate(&self) -> InviteGate {
+        InviteGate { db: self.db.clone(), settings: self.settings.clone(), link_guesses: self.link_guesses.clone() }
     }
 }
 
@@ -247,5 +268,55 @@ impl Operator {
     /// One organization's data, as a tenant repository takes it.
     pub fn org(&self, org_id: &str) -> OrgDb {
         OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
+    }
+}
+
+/// The invitee's side of an invitation: the statements that find an invitation by its token's
+/// hash (across organizations: the token is the only thing the invitee holds) and that accept
+/// or decline it, in one transaction with the session it starts.
+#[derive(Debug, Clone)]
+pub struct InviteGate {
+    db: Db,
+    settings: Settings,
+    link_guesses: Throttle,
+}
+
+impl InviteGate {
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    /// Unknown links opened per client address: more than [`LINK_GUESSES`] in ten minutes and
+    /// the address is refused until the window ends.
+    pub fn link_guesses(&self) -> &Throttle {
+        &self.link_guesses
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+    /// A write transaction on the organization that holds the invitation just found by its
+    /// token (see [`Tx`]: only `commit` commits).
+    pub async fn begin_write_in(&self, org_id: &str) -> Result<OrgTx, sqlx::Error> {
+        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: org_id.to_owned() })
+    }
+}
+
+/// The outbox worker: claims every organization's due mail, and records what became of it.
+#[derive(Debug, Clone)]
+pub struct Mailroom {
+    db: Db,
+}
+
+impl Mailroom {
+    pub fn new(db: Db) -> Mailroom {
+        Mailroom { db }
+    }
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.db.begin_write().await
     }
 }

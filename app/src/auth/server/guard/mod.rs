@@ -6,7 +6,7 @@
 
 pub mod capability;
 
-pub use capability::{AppState, AuthGate, Authenticated, Operator, OrgDb, OrgTx, Permit};
+pub use capability::{AppState, AuthGate, Authenticated, InviteGate, Mailroom, Operator, OrgDb, OrgTx, Permit};
 
 use super::session;
 use crate::auth::types::Permission;
@@ -71,6 +71,13 @@ pub async fn resolve_session(state: &AppState, token: &str) -> Result<Option<Aut
 /// Sign-in's way in, for the public functions of the `auth` feature alone.
 pub(in crate::auth) fn auth_gate() -> Result<AuthGate, AppError> {
     Ok(app_state()?.auth_gate())
+}
+
+/// The invitee's way in, for the public functions of the `invitations` feature. (Rust cannot
+/// name a sibling module in `pub(in …)`, so this is crate-wide; `scripts/check_structure.py`
+/// checks that only `invitations/api.rs` calls it.)
+pub(crate) fn invite_gate() -> Result<InviteGate, AppError> {
+    Ok(app_state()?.invite_gate())
 }
 
 /// The application state, from the Leptos context of this request.

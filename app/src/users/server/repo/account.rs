@@ -242,3 +242,54 @@ pub async fn insert_account(tx: &mut OrgTx, account: &NewAccount<'_>, now: i64) 
     tx.exec().execute(sql).await?;
     replace_roles(tx, account.id, &[account.role_id.to_owned()]).await
 }
+
+/// A pending account for an invitee: no password, named by their email until they accept,
+/// holding the invited role, so the Users list shows them at once.
+pub async fn insert_invitee(tx: &mut OrgTx, id: &str, email: &str, role_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(
+        "INSERT INTO users (id, org_id, email, email_key, name, name_key, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $3, $4, 'pending', $5, $5)",
+    )
+    .bind(id)
+    .bind(tx.id())
+    .bind(email)
+    .bind(key(email))
+    .bind(now);
+    tx.exec().execute(sql).await?;
+    replace_roles(tx, id, &[role_id.to_owned()]).await
+}
+
+/// The organization's user with this email (any case): id and status.
+pub async fn find_by_email(tx: &mut OrgTx, email: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Row {
+        id: String,
+        status: String,
+    }
+    let sql = Sql::new("SELECT id, status FROM users WHERE org_id = $1 AND email_key = $2").bind(tx.id()).bind(key(email));
+    Ok(tx.exec().fetch_optional::<Row>(sql).await?.map(|r| (r.id, r.status)))
+}
+
+/// Makes a pending invitee an active account with their name and password; false when the
+/// account is no longer pending (deactivated or deleted meanwhile).
+pub async fn activate_invitee(tx: &mut OrgTx, user_id: &str, name: &str, password_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE users SET name = $1, name_key = $2, password_hash = $3, status = 'active', last_login_at = $4,
+             updated_at = $4, version = version + 1
+         WHERE id = $5 AND org_id = $6 AND status = 'pending'",
+    )
+    .bind(name)
+    .bind(key(name))
+    .bind(password_hash)
+    .bind(now)
+    .bind(user_id)
+    .bind(tx.id());
+    Ok(tx.exec().execute(sql).await? == 1)
+}
+
+/// Removes an invitee who never accepted (declined, or the invitation cancelled); an account
+/// that became anything else stays.
+pub async fn delete_invitee(tx: &mut OrgTx, user_id: &str) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("DELETE FROM users WHERE id = $1 AND org_id = $2 AND status = 'pending'").bind(user_id).bind(tx.id());
+    tx.exec().execute(sql).await.map(|_| ())
+}

@@ -6,7 +6,7 @@
 use crate::auth::server::guard::capability::OrgDb;
 use crate::server::db::Dialect;
 use crate::server::ids::key;
-use crate::server::sql::Sql;
+use crate::server::sql::{like_pattern, Sql};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -159,12 +159,6 @@ pub fn is_short(search: &str) -> bool {
 /// character sorts after U+10FFFF.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
-}
-
-/// `%` and `_` match themselves in a LIKE pattern (escaped with `\`).
-fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// An FTS5 phrase that matches `text` literally.

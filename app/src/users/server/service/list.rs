@@ -4,24 +4,20 @@ use crate::auth::server::guard::capability::Permit;
 use crate::auth::types::Permission;
 use crate::error::AppError;
 use crate::organizations::server::service as organizations;
+use crate::server::cursor;
 use crate::server::db::Dialect;
 use crate::server::ids::now_ms;
 use crate::users::server::repo::list::{self as repo, Driver, ListRow, ListSpec, ShortPart, SortValue};
 use crate::users::types::{ListRights, Total, UserList, UserQuery, UserSort, UserStatus, UserSummary, COUNT_CAP};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use std::collections::HashMap;
 
 /// The `after`/`before` value that names the row with these sort keys and id.
 pub fn encode_cursor(values: &[SortValue], id: &str) -> String {
-    let json = serde_json::to_vec(&(values, id)).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(json)
+    cursor::encode(&(values, id))
 }
 
-fn decode_cursor(cursor: &str) -> Result<(Vec<SortValue>, String), AppError> {
-    let invalid = || AppError::validation("after", "That page link is no longer valid. Go back to the first page.");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    serde_json::from_slice(&bytes).map_err(|_| invalid())
+fn decode_cursor(value: &str) -> Result<(Vec<SortValue>, String), AppError> {
+    cursor::decode(value)
 }
 
 /// A set of fewer than this many rows is read whole and sorted; a bigger one is only checked

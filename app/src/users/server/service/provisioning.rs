@@ -43,3 +43,33 @@ pub async fn add_account(op: &Operator, account: NewAccount) -> Result<String, A
     tx.commit().await?;
     Ok(id)
 }
+
+/// The invitee's account, from the invitations feature, inside its transaction: pending and
+/// holding the invited role until they accept. See the repository for each step.
+pub mod invitee {
+    use crate::auth::server::guard::capability::{OrgDb, OrgTx};
+    use crate::users::server::repo::account as repo;
+    use crate::users::server::rules::RoleInfo;
+
+    /// The organization's roles with their permissions, to check what an inviter may grant.
+    pub async fn roles(org: &OrgDb) -> Result<Vec<RoleInfo>, sqlx::Error> {
+        repo::org_roles(org).await
+    }
+
+    /// An account already using this email in the organization: its id and status.
+    pub async fn existing(tx: &mut OrgTx, email: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        repo::find_by_email(tx, email).await
+    }
+
+    pub async fn add(tx: &mut OrgTx, id: &str, email: &str, role_id: &str, now: i64) -> Result<(), sqlx::Error> {
+        repo::insert_invitee(tx, id, email, role_id, now).await
+    }
+
+    pub async fn activate(tx: &mut OrgTx, user_id: &str, name: &str, password_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        repo::activate_invitee(tx, user_id, name, password_hash, now).await
+    }
+
+    pub async fn remove(tx: &mut OrgTx, user_id: &str) -> Result<(), sqlx::Error> {
+        repo::delete_invitee(tx, user_id).await
+    }
+}

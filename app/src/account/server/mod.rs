@@ -1,0 +1,4 @@
+//! Server half of Your account.
+
+pub mod repo;
+pub mod service;

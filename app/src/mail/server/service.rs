@@ -1,0 +1,165 @@
+//! The outbox: mail is queued in the transaction of the change that causes it, and a worker in
+//! every server process sends what is due. A worker holds a message by a lease while it sends;
+//! one that dies mid-send leaves its lease to run out, and another worker sends the message
+//! again: a crash can cause one duplicate, never a loss. Failed attempts are retried with
+//! exponential backoff for about a day.
+
+use super::repo::{self, ClaimedMail, NewMail};
+use super::transport::Transport;
+use crate::auth::server::guard::capability::{Mailroom, OrgTx};
+use crate::server::ids::{new_id, now_ms};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub use super::message::{invitation, InvitationMail, Rendered};
+
+/// How long a worker holds a message it is sending; past it, another may take it.
+const LEASE: Duration = Duration::from_secs(120);
+/// Messages claimed and sent at once.
+const BATCH: i64 = 20;
+/// How often an idle worker looks for due mail queued by another process.
+const POLL: Duration = Duration::from_secs(1);
+/// The first retry comes this long after a failure; each next one twice as long.
+const FIRST_RETRY: Duration = Duration::from_secs(30);
+const LONGEST_RETRY: Duration = Duration::from_secs(4 * 3600);
+/// No attempt is made later than this after the message was queued.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Wakes this process's worker: mail was just committed.
+static WAKE: Notify = Notify::const_new();
+
+/// A message for `to` caused by `sent_by`, about an invitation.
+pub struct Outgoing<'a> {
+    pub invitation_id: &'a str,
+    pub sent_by: &'a str,
+    pub to: &'a str,
+    pub rendered: &'a Rendered,
+}
+
+/// Queues `mail` in the organization's transaction. Call [`wake`] once it commits.
+pub async fn enqueue(tx: &mut OrgTx, mail: &Outgoing<'_>) -> Result<(), sqlx::Error> {
+    let id = new_id();
+    let row = NewMail {
+        id: &id,
+        invitation_id: Some(mail.invitation_id),
+        sent_by: Some(mail.sent_by),
+        to_address: mail.to,
+        subject: &mail.rendered.subject,
+        body_text: &mail.rendered.text,
+        body_html: &mail.rendered.html,
+    };
+    repo::enqueue(tx, &row, now_ms()).await
+}
+
+pub use repo::{cancel_for_invitation, count_by_sender_since, count_to_recipient_since};
+
+/// Tells this process's worker that mail is waiting.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The wait before the next attempt, after `attempts` failed ones: 30 s, 1 min, 2 min, … up to
+/// 4 h.
+pub fn retry_delay(attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    FIRST_RETRY.saturating_mul(2u32.saturating_pow(doublings)).min(LONGEST_RETRY)
+}
+
+/// When to try again after `attempts` failed ones, or `None` once that would be more than a day
+/// after the message was queued.
+pub fn next_attempt(created_at: i64, attempts: i64, now: i64) -> Option<i64> {
+    let at = now.saturating_add(ms(retry_delay(attempts)));
+    (at <= created_at.saturating_add(ms(GIVE_UP_AFTER))).then_some(at)
+}
+
+/// Claims one batch of due mail and sends it; returns how many messages it took.
+pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usize, sqlx::Error> {
+    let now = now_ms();
+    let claimed = repo::claim_due(room, now, now + ms(LEASE), BATCH).await?;
+    let count = claimed.len();
+    let mut sending = tokio::task::JoinSet::new();
+    for mail in claimed {
+        let transport = Arc::clone(transport);
+        sending.spawn(async move {
+            let result = transport.send(&mail).await;
+            (mail, result)
+        });
+    }
+    while let Some(joined) = sending.join_next().await {
+        let Ok((mail, result)) = joined else { continue };
+        settle(room, &mail, result).await?;
+    }
+    Ok(count)
+}
+
+async fn settle(room: &Mailroom, mail: &ClaimedMail, result: Result<(), super::transport::SendError>) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    match result {
+        Ok(()) => {
+            tracing::info!(mail = %mail.id, attempts = mail.attempts, "mail sent");
+            repo::mark_sent(room, mail, now).await
+        }
+        Err(error) => {
+            let retry_at = if error.permanent { None } else { next_attempt(mail.created_at, mail.attempts, now) };
+            let message: String = error.message.chars().take(500).collect();
+            tracing::warn!(mail = %mail.id, attempts = mail.attempts, error = %message, retry = retry_at.is_some(), "mail not sent");
+            repo::mark_failed_attempt(room, mail, &message, retry_at, now).await
+        }
+    }
+}
+
+/// The worker: sends due mail until `shutdown` completes. It wakes when this process queues
+/// mail, and otherwise looks every second for mail queued elsewhere or due for a retry. A
+/// database error is logged and waited out.
+pub async fn run(room: Mailroom, transport: Transport, shutdown: impl Future<Output = ()>) {
+    let transport = Arc::new(transport);
+    tokio::pin!(shutdown);
+    loop {
+        let busy = match send_due(&room, &transport).await {
+            Ok(n) => n > 0,
+            Err(err) => {
+                tracing::error!(%err, "outbox worker: database error");
+                false
+            }
+        };
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = WAKE.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+    tracing::info!("outbox worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_thirty_seconds_and_stop_after_a_day() {
+        assert_eq!(retry_delay(1), Duration::from_secs(30));
+        assert_eq!(retry_delay(2), Duration::from_secs(60));
+        assert_eq!(retry_delay(5), Duration::from_secs(480));
+        assert_eq!(retry_delay(40), LONGEST_RETRY);
+        let day = ms(GIVE_UP_AFTER);
+        assert_eq!(next_attempt(0, 1, 0), Some(30_000));
+        assert_eq!(next_attempt(0, 12, day - ms(LONGEST_RETRY)), Some(day));
+        assert_eq!(next_attempt(0, 12, day - ms(LONGEST_RETRY) + 1), None);
+        // How many attempts a day holds: about fourteen.
+        let (mut now, mut attempts) = (0, 1);
+        while let Some(at) = next_attempt(0, attempts, now) {
+            now = at;
+            attempts += 1;
+        }
+        assert!((12..=16).contains(&attempts), "{attempts}");
+    }
+}

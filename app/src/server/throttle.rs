@@ -1,0 +1,61 @@
+//! A fixed-window counter per key (an IP address, say): after `limit` hits in `window_ms` the key
+//! is refused until its window ends. Kept in this process's memory: with several processes each
+//! counts alone, which is fine for what it guards (guessing a 256-bit invitation token only
+//! has to be made slow and noisy, not impossible); the README says so.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Keys remembered at most; past it, ended windows are forgotten first.
+const REMEMBERED: usize = 10_000;
+
+#[derive(Clone, Debug)]
+pub struct Throttle {
+    limit: u32,
+    window_ms: i64,
+    hits: Arc<Mutex<HashMap<String, (i64, u32)>>>,
+}
+
+impl Throttle {
+    pub fn new(limit: u32, window_ms: i64) -> Throttle {
+        Throttle { limit, window_ms, hits: Arc::default() }
+    }
+
+    /// Whether `key` has used up its hits for now.
+    pub fn is_blocked(&self, key: &str, now: i64) -> bool {
+        let Ok(hits) = self.hits.lock() else { return false };
+        hits.get(key).is_some_and(|(start, count)| now - start < self.window_ms && *count >= self.limit)
+    }
+
+    /// Counts a hit for `key`.
+    pub fn hit(&self, key: &str, now: i64) {
+        let Ok(mut hits) = self.hits.lock() else { return };
+        if hits.len() >= REMEMBERED {
+            hits.retain(|_, (start, _)| now - *start < self.window_ms);
+        }
+        let entry = hits.entry(key.to_owned()).or_insert((now, 0));
+        if now - entry.0 >= self.window_ms {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_blocked_after_the_limit_until_its_window_ends() {
+        let throttle = Throttle::new(3, 1_000);
+        for _ in 0..3 {
+            assert!(!throttle.is_blocked("a", 10));
+            throttle.hit("a", 10);
+        }
+        assert!(throttle.is_blocked("a", 10));
+        assert!(!throttle.is_blocked("b", 10));
+        assert!(!throttle.is_blocked("a", 1_010));
+        throttle.hit("a", 1_010);
+        assert!(!throttle.is_blocked("a", 1_010), "a new window");
+    }
+}
