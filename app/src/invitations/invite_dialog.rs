@@ -5,7 +5,7 @@
 use crate::error::{AppError, FieldError};
 use crate::invitations::api::{invite_roles, invite_user, resend_invitation};
 use crate::invitations::types::{NewInvitation, MESSAGE_MAX, PENDING_INVITATION_FIELD};
-use crate::ui::dialog::Modal;
+use crate::ui::dialog::{loaded, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
@@ -24,26 +24,7 @@ pub fn InviteUser(on_invited: Callback<()>) -> impl IntoView {
         <Modal open title="Invite User" id="invite-user">
             {move || {
                 let roles = LocalResource::new(invite_roles);
-                view! {
-                    <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match roles.await {
-                                Ok(roles) => view! { <InviteForm roles open on_invited/> }.into_any(),
-                                Err(AppError::Unauthenticated) => {
-                                    go_to_sign_in();
-                                    ().into_any()
-                                }
-                                Err(error) => view! {
-                                    <div class="notice notice-error" role="alert">{error.to_string()}</div>
-                                    <div class="modal-actions">
-                                        <button type="button" class="button" on:click=move |_| open.set(false)>"Close"</button>
-                                    </div>
-                                }
-                                .into_any(),
-                            }
-                        })}
-                    </Suspense>
-                }
+                loaded(roles, open, move |roles: Vec<RoleOption>| view! { <InviteForm roles open on_invited/> })
             }}
         </Modal>
     }

@@ -10,6 +10,7 @@ use crate::ui::load::{go_to_sign_in, LoadError, SkeletonRows};
 use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::page_header::PageHeader;
 use crate::ui::search_field::SearchField;
+use crate::ui::table::EmptyRow;
 use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use leptos::html;
@@ -165,16 +166,8 @@ fn empty_state(params: &InvitationListParams) -> impl IntoView + use<> {
     } else {
         ("No invitations yet", "Invite people from the Users page with Invite User; their invitations appear here.")
     };
-    let clear = params.is_filtered().then(|| view! { <p><A href="/invitations" attr:class="button">"Clear filters"</A></p> });
-    view! {
-        <tr class="empty-row">
-            <td colspan=(COLUMNS.len() + 1).to_string()>
-                <p class="empty-title">{title}</p>
-                <p class="empty-hint">{hint}</p>
-                {clear}
-            </td>
-        </tr>
-    }
+    let clear_href = params.is_filtered().then(|| "/invitations".to_owned());
+    view! { <EmptyRow columns=COLUMNS.len() + 1 title hint clear_href/> }
 }
 
 #[component]
@@ -252,7 +245,7 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
             <td><Badge tone=Tone::Outline label=invitation.role.clone()/></td>
             <td><Badge tone=status_tone(invitation.status) label=invitation.status.label()/></td>
             <td class="cell-truncate">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
-            <td class="cell-delivery">{sent}</td>
+            <td><span class="delivery">{sent}</span></td>
             <td><Timestamp at=Some(invitation.expires_at) now=now/></td>
             <td class="cell-actions"><span class="row-actions">{resend}{menu}</span></td>
         </tr>

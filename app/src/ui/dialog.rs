@@ -3,9 +3,47 @@
 //! everything. We add the WAI-ARIA pieces the element leaves to us: a labelled title, focus on
 //! the first field, and focus back on whatever opened it.
 
+use crate::error::AppError;
+use crate::ui::load::go_to_sign_in;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// The body of a dialog whose content loads first: "Loading…" meanwhile, then `content` with
+/// the data; or what went wrong, with **Close** (an ended session goes to sign-in).
+pub fn loaded<T, V>(
+    data: LocalResource<Result<T, AppError>>,
+    open: RwSignal<bool>,
+    content: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let content = content.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => content(value).into_any(),
+                        Err(AppError::Unauthenticated) => {
+                            go_to_sign_in();
+                            ().into_any()
+                        }
+                        Err(error) => view! {
+                            <div class="notice notice-error" role="alert">{error.to_string()}</div>
+                            <div class="modal-actions">
+                                <button type="button" class="button" on:click=move |_| open.set(false)>"Close"</button>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 /// Keeps a dialog open while the page's `subject` is set, and clears it (then runs
 /// `on_close`) when the dialog closes. Each side writes only a change: a write notifies even

@@ -3,7 +3,7 @@
 //! list, and on failure says why inside the dialog, changing nothing.
 
 use crate::error::{AppError, FieldError};
-use crate::ui::dialog::{open_while_some, Modal};
+use crate::ui::dialog::{loaded, open_while_some, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
@@ -31,29 +31,10 @@ pub fn EditUserDialog() -> impl IntoView {
             {move || {
                 let id = actions.editing.get_untracked().unwrap_or_default();
                 let editor = LocalResource::new(move || get_user(id.clone()));
-                view! {
-                    <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match editor.await {
-                                Ok(editor) => {
-                                    title.set(format!("Edit {}", editor.user.name));
-                                    view! { <EditForm editor open/> }.into_any()
-                                }
-                                Err(AppError::Unauthenticated) => {
-                                    go_to_sign_in();
-                                    ().into_any()
-                                }
-                                Err(error) => view! {
-                                    <div class="notice notice-error" role="alert">{error.to_string()}</div>
-                                    <div class="modal-actions">
-                                        <button type="button" class="button" on:click=move |_| open.set(false)>"Close"</button>
-                                    </div>
-                                }
-                                .into_any(),
-                            }
-                        })}
-                    </Suspense>
-                }
+                loaded(editor, open, move |editor: UserEditor| {
+                    title.set(format!("Edit {}", editor.user.name));
+                    view! { <EditForm editor open/> }
+                })
             }}
         </Modal>
     }

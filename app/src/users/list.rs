@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::ui::badge::{Badge, Tone};
 use crate::ui::load::{LoadError, SkeletonRows};
 use crate::ui::menu::{ActionsMenu, MenuItem};
+use crate::ui::table::EmptyRow;
 use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use crate::users::api::set_user_active;
@@ -206,19 +207,8 @@ fn empty_state(params: &UserListParams) -> impl IntoView + use<> {
     } else {
         ("No users yet", "Invite people to your organization to see them here.")
     };
-    let clear = filtered(params).then(|| {
-        let href = cleared(params).href();
-        view! { <p><A href=href attr:class="button">"Clear filters"</A></p> }
-    });
-    view! {
-        <tr class="empty-row">
-            <td colspan=COLUMN_COUNT.to_string()>
-                <p class="empty-title">{title}</p>
-                <p class="empty-hint">{hint}</p>
-                {clear}
-            </td>
-        </tr>
-    }
+    let clear_href = filtered(params).then(|| cleared(params).href());
+    view! { <EmptyRow columns=COLUMN_COUNT title hint clear_href/> }
 }
 
 /// The count, the page size and the previous and next pages.
