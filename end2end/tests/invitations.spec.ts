@@ -92,6 +92,18 @@ test("Resend from the Invitations page sends a new link, and the old one no long
   await page.getByLabel("Status").selectOption("pending");
   await expect(page).toHaveURL(/status=pending/);
   await expect(table.locator("tbody tr")).toHaveCount(1);
+
+  // Cancel asks first; then the link dies and the row says Cancelled.
+  await row.getByRole("button", { name: `Actions for the invitation to ${email}` }).click();
+  await page.getByRole("menuitem", { name: "Cancel" }).click();
+  const confirm = page.getByRole("dialog", { name: `Cancel the invitation to ${email}?` });
+  await expectNoAxeViolations(page);
+  await confirm.getByRole("button", { name: "Cancel invitation" }).click();
+  await expect(page.getByRole("status")).toContainText(`The invitation to ${email} was cancelled.`);
+  await page.getByLabel("Status").selectOption("cancelled");
+  await expect(row).toContainText("Cancelled");
+  await stranger.goto(newLink);
+  await expect(stranger.getByRole("alert")).toContainText("cancelled");
 });
 
 test("an invitation can be sent with the keyboard alone", async ({ page }) => {

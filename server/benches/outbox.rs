@@ -6,6 +6,8 @@
 //!    server's Maildir.
 //! 2. Throughput: `--messages` queued messages (default 10,000) drained by one worker.
 //!
+//! Run it with:
+//!
 //!     cargo bench -p server --bench outbox                     # SQLite
 //!     cargo bench -p server --bench outbox -- --postgres postgres://postgres@127.0.0.1:5432/postgres
 //!
@@ -144,6 +146,7 @@ async fn main() {
     let (p50, p99, max) = (at(0.5), at(0.99), times[times.len() - 1]);
     println!("    Send Invitation → in the SMTP server's mailbox, {runs} runs: p50 {p50:.1?}, p99 {p99:.1?}, max {max:.1?}");
     let _ = smtp.kill();
+    let _ = smtp.wait();
 
     if write {
         let table = format!(

@@ -415,3 +415,14 @@ async fn unknown_links_are_throttled_per_address() {
     }
     assert_eq!(last, InvitationLink::Throttled);
 }
+
+#[tokio::test]
+async fn without_smtp_in_production_mail_waits_and_the_page_says_so() {
+    let t = acme_with(Settings { mail: app::server::state::MailDelivery::NotConfigured, ..Settings::default() }).await;
+    assert!(t.list(&[]).await.mail_not_configured);
+    t.invite("waiting@example.com", "Member").await;
+    let queued = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE status = 'queued' AND to_key = $1", "waiting@example.com").await;
+    assert_eq!(queued, 1, "the mail waits in the outbox");
+    let configured = acme().await;
+    assert!(!configured.list(&[]).await.mail_not_configured);
+}
