@@ -426,3 +426,17 @@ async fn without_smtp_in_production_mail_waits_and_the_page_says_so() {
     let configured = acme().await;
     assert!(!configured.list(&[]).await.mail_not_configured);
 }
+
+#[tokio::test]
+async fn deleting_a_pending_invitee_cancels_their_invitation_and_its_unsent_mail() {
+    let t = acme().await;
+    t.invite("gone@example.com", "Member").await;
+    let user = t.users("gone@").await.users.pop().unwrap();
+    assert_eq!(user.status, UserStatus::Pending);
+    assert_eq!(t.app.call(&t.owner, "/api/delete_user", &[("id", &user.id)]).await.status(), 200);
+    assert_eq!(t.list(&[]).await.invitations[0].status, InvitationStatus::Cancelled);
+    let queued = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE status = 'queued' AND to_key = $1", "gone@example.com").await;
+    assert_eq!(queued, 0, "no email goes to someone who was removed");
+    // They can be invited afresh.
+    t.invite("gone@example.com", "Member").await;
+}

@@ -209,3 +209,16 @@ pub async fn settle_link(tx: &mut OrgTx, token_hash: &str, status: InvitationSta
     .bind(tx.id());
     Ok(tx.exec().execute(sql).await? == 1)
 }
+
+/// Cancels the pending invitations standing for the organization's user `user_id`; returns
+/// their ids.
+pub async fn cancel_for_user(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<Vec<String>, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE invitations SET status = 'cancelled', updated_at = $1
+         WHERE user_id = $2 AND org_id = $3 AND status = 'pending' RETURNING id",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(tx.id());
+    tx.exec().scalars(sql).await
+}

@@ -5,6 +5,6 @@ mod admin;
 mod link;
 mod list;
 
-pub use admin::{cancel, invite, invite_roles, resend};
+pub use admin::{cancel, end_for_deleted_user, invite, invite_roles, resend};
 pub use link::{accept, decline, open_link};
 pub use list::list;

@@ -206,3 +206,13 @@ pub async fn cancel(permit: &Permit, id: &str) -> Result<String, AppError> {
     tx.commit().await?;
     Ok(invitation.email)
 }
+
+/// A pending account is being deleted, inside that change's transaction: its invitations end
+/// as Cancelled (their links already lead nowhere) and their unsent mail is dropped, so the
+/// Invitations list does not show someone waiting who is gone.
+pub async fn end_for_deleted_user(tx: &mut OrgTx, user_id: &str) -> Result<(), sqlx::Error> {
+    for id in repo::cancel_for_user(tx, user_id, now_ms()).await? {
+        mail::cancel_for_invitation(tx, &id).await?;
+    }
+    Ok(())
+}

@@ -7,6 +7,7 @@ use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::{OrgTx, Permit};
 use crate::auth::types::Permission;
 use crate::error::AppError;
+use crate::invitations::server::service as invitations;
 use crate::server::db::is_unique_violation;
 use crate::server::ids::now_ms;
 use crate::users::account::{Profile, RoleOption, UserDetail, UserEditor, UserUpdate, ValidUpdate};
@@ -192,6 +193,9 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
         && repo::holds_owner(&mut tx, &before.id).await?
     {
         return Err(rules::last_owner_error(&before.name));
+    }
+    if before.status == "pending" {
+        invitations::end_for_deleted_user(&mut tx, &before.id).await?;
     }
     repo::delete(&mut tx, &before.id).await?;
     let details = json!({ "name": before.name, "email": before.email, "status": before.status });
