@@ -65,9 +65,15 @@ fn duration(name: &str, default: Duration) -> Result<Duration, String> {
     }
 }
 
-/// Whether `LEPTOS_ENV` names production (cargo-leptos sets it for release serving).
-fn production() -> bool {
-    var("LEPTOS_ENV").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production"))
+/// Whether this is a development run: `LEPTOS_ENV=DEV` (what `cargo leptos watch` sets), or,
+/// when `LEPTOS_ENV` is unset, a debug build. A release binary started without `LEPTOS_ENV` is
+/// treated as production, so it never writes invitation links to files and the console.
+fn development() -> bool {
+    match var("LEPTOS_ENV").map(|v| v.to_ascii_lowercase()).as_deref() {
+        Some("dev" | "development") => true,
+        Some(_) => false,
+        None => cfg!(debug_assertions),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -118,10 +124,10 @@ impl Config {
         };
         let smtp_url = var("ROSTER_SMTP_URL");
         let mut settings = settings;
-        settings.mail = match (&smtp_url, production()) {
+        settings.mail = match (&smtp_url, development()) {
             (Some(_), _) => MailDelivery::Smtp,
-            (None, false) => MailDelivery::DevMailbox,
-            (None, true) => MailDelivery::NotConfigured,
+            (None, true) => MailDelivery::DevMailbox,
+            (None, false) => MailDelivery::NotConfigured,
         };
         let mail = MailConfig {
             smtp_url,

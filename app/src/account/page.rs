@@ -4,7 +4,7 @@ use crate::account::api::{change_password, my_account};
 use crate::account::types::PasswordChange;
 use crate::error::AppError;
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::field::TextField;
+use crate::ui::field::{TextField, PASSWORD_HINT};
 use crate::ui::load::{go_to_sign_in, LoadError};
 use crate::ui::page_header::PageHeader;
 use crate::ui::toast::Toasts;
@@ -81,11 +81,10 @@ fn ChangePassword() -> impl IntoView {
         <section class="panel" aria-labelledby="password-title">
             <h2 id="password-title" class="panel-title">"Change password"</h2>
             <p class="muted">"Changing your password signs you out everywhere else."</p>
-            <form class="form narrow-form" novalidate on:submit=on_submit>
+            <form class="form narrow-form" method="post" novalidate on:submit=on_submit>
                 {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
                 <TextField name="current_password" label="Current password" kind="password" autocomplete="current-password" required=true value=current error=field("current_password")/>
-                <TextField name="new_password" label="New password" kind="password" autocomplete="new-password" required=true value=new error=field("new_password")/>
-                <p class="field-hint">"At least 12 characters. Spaces and any characters are welcome; a few words make a good password."</p>
+                <TextField name="new_password" label="New password" kind="password" autocomplete="new-password" required=true value=new error=field("new_password") hint=PASSWORD_HINT/>
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Changing…" } else { "Change password" }}
                 </button>

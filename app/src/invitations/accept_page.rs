@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::invitations::api::{accept_invitation, decline_invitation, open_invitation};
 use crate::invitations::types::{Acceptance, InvitationDetails, InvitationLink};
-use crate::ui::field::TextField;
+use crate::ui::field::{TextField, PASSWORD_HINT};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -52,6 +52,7 @@ fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let declined = RwSignal::new(false);
+    let confirming_decline = RwSignal::new(false);
     let problem_text = RwSignal::new(None::<String>);
     let accept = Action::new(move |input: &Acceptance| {
         let input = input.clone();
@@ -90,6 +91,8 @@ fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
     let busy = move || accept.pending().get() || decline.pending().get();
     let inviter = details.invited_by.clone().unwrap_or_else(|| "An administrator".into());
     let org = details.organization.clone();
+    let decline_question = StoredValue::new(format!("Decline the invitation to join {}? This link will stop working.", details.organization));
+    let decline_token = StoredValue::new(token.clone());
     view! {
         <Show
             when=move || !declined.get()
@@ -109,26 +112,39 @@ fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
             {details.message.clone().map(|m| view! { <blockquote class="invitation-message">{m}</blockquote> })}
             <p class="muted">{format!("Your account will use {}.", details.email)}</p>
             {move || problem_text.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-            <form class="form" novalidate on:submit=on_submit.clone()>
+            <form class="form" method="post" novalidate on:submit=on_submit.clone()>
                 <TextField name="name" id="accept-name" label="Name" autocomplete="name" required=true value=name error=field("name")/>
-                <TextField name="password" id="accept-password" label="Password" kind="password" autocomplete="new-password" required=true value=password error=field("password")/>
-                <p class="field-hint">"At least 12 characters. Spaces and any characters are welcome; a few words make a good password."</p>
+                <TextField name="password" id="accept-password" label="Password" kind="password" autocomplete="new-password" required=true value=password error=field("password") hint=PASSWORD_HINT/>
                 <button type="submit" class="button button-primary button-block" disabled=busy>
                     {move || if accept.pending().get() { "Accepting…" } else { "Accept invitation" }}
                 </button>
             </form>
-            <p>
-                <button type="button" class="button button-ghost button-block" disabled=busy
-                    on:click={
-                        let token = token.clone();
-                        move |_| {
-                            problem_text.set(None);
-                            decline.dispatch(token.clone());
-                        }
-                    }>
-                    "Decline"
-                </button>
-            </p>
+            // Declining cannot be undone: it asks first, in place.
+            <Show
+                when=move || confirming_decline.get()
+                fallback=move || view! {
+                    <p>
+                        <button type="button" class="button button-ghost button-block" disabled=busy
+                            on:click=move |_| confirming_decline.set(true)>
+                            "Decline"
+                        </button>
+                    </p>
+                }
+            >
+                <div class="notice" role="group" aria-labelledby="decline-question">
+                    <p id="decline-question">{decline_question.get_value()}</p>
+                    <div class="modal-actions">
+                        <button type="button" class="button" on:click=move |_| confirming_decline.set(false)>"Keep it"</button>
+                        <button type="button" class="button button-danger" disabled=busy autofocus
+                            on:click=move |_| {
+                                problem_text.set(None);
+                                decline.dispatch(decline_token.get_value());
+                            }>
+                            "Decline invitation"
+                        </button>
+                    </div>
+                </div>
+            </Show>
         </Show>
     }
 }

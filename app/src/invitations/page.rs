@@ -129,7 +129,7 @@ fn InvitationsTable(params: Memo<InvitationListParams>, invitations: Resource<Re
                     Ok(list) => {
                         let p = params.get_untracked();
                         let notice = list.mail_not_configured.then(|| view! {
-                            <div class="notice notice-error" role="alert">
+                            <div class="notice notice-error" role="status">
                                 "Email is not set up: invitations wait in the outbox and go out once ROSTER_SMTP_URL is configured."
                             </div>
                         });
@@ -246,7 +246,7 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
             <td><Badge tone=status_tone(invitation.status) label=invitation.status.label()/></td>
             <td class="cell-truncate">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
             <td><span class="delivery">{sent}</span></td>
-            <td><Timestamp at=Some(invitation.expires_at) now=now/></td>
+            <td>{if open { view! { <Timestamp at=Some(invitation.expires_at) now=now/> }.into_any() } else { "—".into_any() }}</td>
             <td class="cell-actions"><span class="row-actions">{resend}{menu}</span></td>
         </tr>
     }

@@ -245,8 +245,10 @@ pub struct InvitationDetails {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InvitationLink {
     Valid(InvitationDetails),
-    /// Already accepted (or declined): links work once.
+    /// Already accepted: links work once.
     Used,
+    /// The invitee declined it.
+    Declined,
     Expired,
     Cancelled,
     /// No invitation has this token (mistyped, or replaced by a resend).
@@ -261,6 +263,7 @@ impl InvitationLink {
         match self {
             InvitationLink::Valid(_) => "",
             InvitationLink::Used => "This invitation has already been used. Sign in instead.",
+            InvitationLink::Declined => "You declined this invitation. If that was a mistake, ask the administrator to invite you again.",
             InvitationLink::Expired => "This invitation has expired. Ask the administrator who invited you to send it again.",
             InvitationLink::Cancelled => "This invitation was cancelled.",
             InvitationLink::Unknown => "This invitation link is no longer valid. It may have been replaced by a newer invitation.",

@@ -1,12 +1,13 @@
 //! A fixed-window counter per key (an IP address, say): after `limit` hits in `window_ms` the key
 //! is refused until its window ends. Kept in this process's memory: with several processes each
 //! counts alone, which is fine for what it guards (guessing a 256-bit invitation token only
-//! has to be made slow and noisy, not impossible); the README says so.
+//! has to be made slow and noisy, not impossible); the README says so. Behind a proxy, set
+//! `ROSTER_TRUST_PROXY`, or every client shares the proxy's address and counts for all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Keys remembered at most; past it, ended windows are forgotten first.
+/// Keys remembered at most; past it, ended windows are forgotten first, then all.
 const REMEMBERED: usize = 10_000;
 
 #[derive(Clone, Debug)]
@@ -32,6 +33,11 @@ impl Throttle {
         let Ok(mut hits) = self.hits.lock() else { return };
         if hits.len() >= REMEMBERED {
             hits.retain(|_, (start, _)| now - *start < self.window_ms);
+            // Still full within one window (a flood from many addresses): forget them all
+            // rather than grow without bound; the limit only slows guessing down.
+            if hits.len() >= REMEMBERED {
+                hits.clear();
+            }
         }
         let entry = hits.entry(key.to_owned()).or_insert((now, 0));
         if now - entry.0 >= self.window_ms {

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+/// The rule every new password follows, shown beside the field that sets one.
+pub const PASSWORD_HINT: &str = "At least 12 characters. Spaces and any characters are welcome; a few words make a good password.";
+
 #[component]
 pub fn TextField(
     /// The form field's name; also its id unless `id` is given.
@@ -21,9 +24,17 @@ pub fn TextField(
     /// The id of a `<datalist>` of suggestions.
     #[prop(optional)]
     list: Option<&'static str>,
+    /// A standing hint under the field (a password's rules), read with it by screen readers.
+    #[prop(optional)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
     let id = id.unwrap_or(name);
-    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let error_id = match hint {
+        Some(_) => format!("{id}-error {hint_id}"),
+        None => format!("{id}-error"),
+    };
+    let error_p_id = format!("{id}-error");
     let invalid = move || error.get().is_some().to_string();
     let input = match value {
         Some(value) => view! {
@@ -42,7 +53,8 @@ pub fn TextField(
         <div class="field">
             <label for=id>{label}</label>
             {input}
-            <p class="field-error" id=error_id>{move || error.get()}</p>
+            {hint.map(|text| view! { <p class="field-hint" id=hint_id>{text}</p> })}
+            <p class="field-error" id=error_p_id>{move || error.get()}</p>
         </div>
     }
 }

@@ -168,6 +168,8 @@ async fn resend_kills_the_old_link_and_cancel_and_decline_remove_the_invitee() {
     let t = acme().await;
     let smtp = SmtpServer::start().await;
     let first = t.invite("ken@example.com", "Member").await;
+    let again = t.invite_as(&t.owner, "ken@example.com", "Member", "").await;
+    assert!(again.json::<AppError>().await.unwrap().field_message("email").unwrap().contains("already invited and waiting"));
     t.deliver(&transport(&smtp)).await;
     let old = token_of(&link_in(&smtp.wait_for(1).await[0]).unwrap());
 
@@ -196,7 +198,7 @@ async fn resend_kills_the_old_link_and_cancel_and_decline_remove_the_invitee() {
     assert_eq!(res.status(), 200);
     assert!(t.users("dennis@").await.users.is_empty());
     assert_eq!(t.list(&[("status", "declined")]).await.invitations.len(), 1);
-    assert_eq!(t.open(&token).await, InvitationLink::Used);
+    assert_eq!(t.open(&token).await, InvitationLink::Declined);
     let actions = t.app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE action IN ('invitation.resent', 'invitation.cancelled', 'invitation.declined') AND $1 = $1", "").await;
     assert_eq!(actions, 3);
 }
@@ -218,11 +220,11 @@ async fn a_pending_invitation_past_its_expiry_is_expired_by_the_clock_alone_and_
     assert_eq!(t.accept(&browser(), &token, "Old").await.status(), 409);
     assert_eq!(t.list(&[("status", "expired")]).await.invitations.len(), 1);
     assert_eq!(t.list(&[("status", "pending")]).await.invitations.len(), 0);
-    // Inviting the same address again says it is waiting, and names the invitation.
+    // Inviting the same address again says the invitation expired, and names it for Resend.
     let res = t.invite_as(&t.owner, "old@example.com", "Member", "").await;
     assert_eq!(res.status(), 422);
     let err: AppError = res.json().await.unwrap();
-    assert!(err.field_message("email").unwrap().contains("already invited"));
+    assert!(err.field_message("email").unwrap().contains("invitation has expired"));
     assert_eq!(err.field_message("pending_invitation").as_deref(), Some(invited.invitation_id.as_str()));
 
     assert_eq!(t.app.call(&t.owner, "/api/resend_invitation", &[("id", &invited.invitation_id)]).await.status(), 200);
@@ -439,4 +441,38 @@ async fn deleting_a_pending_invitee_cancels_their_invitation_and_its_unsent_mail
     assert_eq!(queued, 0, "no email goes to someone who was removed");
     // They can be invited afresh.
     t.invite("gone@example.com", "Member").await;
+}
+
+#[tokio::test]
+async fn a_worker_that_outlived_its_lease_records_nothing_over_the_worker_that_took_over() {
+    use app::mail::server::repo::{claim_due, mark_sent};
+    let t = acme().await;
+    t.invite("slow@example.com", "Member").await;
+    let room = Mailroom::new(t.app.db.clone());
+    let now = app::server::ids::now_ms();
+    let mut claimed = claim_due(&room, now, now + 1_000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let slow = claimed.pop().unwrap();
+    // Its lease ran out and another worker claimed the message with a lease of its own.
+    let again = claim_due(&room, now + 2_000, now + 100_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    mark_sent(&room, &slow, now + 3_000).await.unwrap();
+    let status = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE status = 'queued' AND to_key = $1", "slow@example.com").await;
+    assert_eq!(status, 1, "still the other worker's to settle");
+    mark_sent(&room, &again[0], now + 4_000).await.unwrap();
+    let sent = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE status = 'sent' AND to_key = $1", "slow@example.com").await;
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn a_deactivated_invitee_s_link_no_longer_works() {
+    let t = acme().await;
+    t.invite("paused@example.com", "Member").await;
+    let smtp = SmtpServer::start().await;
+    t.deliver(&transport(&smtp)).await;
+    let token = smtp.wait_for(1).await.first().and_then(|m| link_in(m)).map(|l| token_of(&l)).unwrap();
+    let user = t.users("paused@").await.users.pop().unwrap();
+    assert_eq!(t.app.call(&t.owner, "/api/set_user_active", &[("id", &user.id), ("active", "false")]).await.status(), 200);
+    assert_eq!(t.open(&token).await, InvitationLink::Cancelled);
+    assert_eq!(t.accept(&browser(), &token, "Paused").await.status(), 409);
 }

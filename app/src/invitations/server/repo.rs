@@ -140,18 +140,20 @@ pub async fn insert(tx: &mut OrgTx, row: &NewRow<'_>, now: i64) -> Result<(), sq
 
 /// A new link for the invitation: the old token's hash is replaced (its link dies with it), a
 /// new expiry set, and the email queued again.
-pub async fn renew(tx: &mut OrgTx, id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<(), sqlx::Error> {
+/// False when it is no longer pending (accepted, declined or cancelled meanwhile: on Postgres a
+/// concurrent accept may commit between our read and this write).
+pub async fn renew(tx: &mut OrgTx, id: &str, token_hash: &str, expires_at: i64, now: i64) -> Result<bool, sqlx::Error> {
     let sql = Sql::new(
         "UPDATE invitations SET token_hash = $1, expires_at = $2, status = 'pending', delivery_status = 'queued',
              delivery_error = NULL, updated_at = $3
-         WHERE id = $4 AND org_id = $5",
+         WHERE id = $4 AND org_id = $5 AND status = 'pending'",
     )
     .bind(token_hash)
     .bind(expires_at)
     .bind(now)
     .bind(id)
     .bind(tx.id());
-    tx.exec().execute(sql).await.map(|_| ())
+    Ok(tx.exec().execute(sql).await? == 1)
 }
 
 /// Ends a pending invitation (`cancelled`, `declined` or `accepted`); false when it was no
@@ -176,6 +178,8 @@ pub struct LinkRow {
     pub role: String,
     pub message: Option<String>,
     pub user_id: Option<String>,
+    /// The pending account's status now (`None` once it is deleted).
+    pub invitee_status: Option<String>,
     pub status: String,
     pub expires_at: i64,
 }
@@ -184,11 +188,12 @@ pub struct LinkRow {
 pub async fn find_by_token(gate: &InviteGate, token_hash: &str) -> Result<Option<LinkRow>, sqlx::Error> {
     let sql = Sql::new(
         "SELECT i.id, i.org_id, o.name AS organization, u.name AS inviter, i.email, r.name AS role, i.message,
-                i.user_id, i.status, i.expires_at
+                i.user_id, iu.status AS invitee_status, i.status, i.expires_at
          FROM invitations i
          JOIN organizations o ON o.id = i.org_id
          JOIN roles r ON r.id = i.role_id
          LEFT JOIN users u ON u.id = i.invited_by
+         LEFT JOIN users iu ON iu.id = i.user_id AND iu.org_id = i.org_id
          WHERE i.token_hash = $1",
     )
     .bind(token_hash);

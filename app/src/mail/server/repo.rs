@@ -29,6 +29,8 @@ pub struct ClaimedMail {
     pub body_html: String,
     pub attempts: i64,
     pub created_at: i64,
+    /// The lease this claim holds: settling checks it is still ours.
+    pub lease_until: i64,
 }
 
 /// Queues a message in the organization's transaction: it exists if and only if that commits.
@@ -101,7 +103,7 @@ pub async fn claim_due(room: &Mailroom, now: i64, lease_until: i64, limit: i64) 
     sql.push(lock);
     sql.push(
         ") AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2)
-         RETURNING id, invitation_id, to_address, subject, body_text, body_html, attempts, created_at",
+         RETURNING id, invitation_id, to_address, subject, body_text, body_html, attempts, created_at, lease_until",
     );
     let mut tx = room.begin_write().await?;
     let claimed = tx.exec().fetch_all(sql).await?;
@@ -109,16 +111,19 @@ pub async fn claim_due(room: &Mailroom, now: i64, lease_until: i64, limit: i64) 
     Ok(claimed)
 }
 
-/// The message went out: record it, forget its bodies, and mark its invitation Sent.
+/// The message went out: record it, forget its bodies, and mark its invitation Sent. Only while
+/// this claim's lease still holds it: a worker that outlived its lease (another may have taken
+/// the message since) changes nothing.
 pub async fn mark_sent(room: &Mailroom, mail: &ClaimedMail, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = room.begin_write().await?;
     let sql = Sql::new(
         "UPDATE email_outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL,
              body_text = '', body_html = ''
-         WHERE id = $2 AND status = 'queued'",
+         WHERE id = $2 AND status = 'queued' AND lease_until = $3",
     )
     .bind(now)
-    .bind(&mail.id);
+    .bind(&mail.id)
+    .bind(mail.lease_until);
     let changed = tx.exec().execute(sql).await?;
     if changed > 0 {
         set_invitation_delivery(&mut tx, mail, "sent", None, now).await?;
@@ -132,17 +137,20 @@ pub async fn mark_failed_attempt(room: &Mailroom, mail: &ClaimedMail, error: &st
     let mut tx = room.begin_write().await?;
     let sql = match retry_at {
         Some(at) => Sql::new(
-            "UPDATE email_outbox SET next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3 AND status = 'queued'",
+            "UPDATE email_outbox SET next_attempt_at = $1, lease_until = NULL, last_error = $2
+             WHERE id = $3 AND status = 'queued' AND lease_until = $4",
         )
         .bind(at)
         .bind(error)
-        .bind(&mail.id),
+        .bind(&mail.id)
+        .bind(mail.lease_until),
         None => Sql::new(
             "UPDATE email_outbox SET status = 'failed', lease_until = NULL, last_error = $1, body_text = '', body_html = ''
-             WHERE id = $2 AND status = 'queued'",
+             WHERE id = $2 AND status = 'queued' AND lease_until = $3",
         )
         .bind(error)
-        .bind(&mail.id),
+        .bind(&mail.id)
+        .bind(mail.lease_until),
     };
     let changed = tx.exec().execute(sql).await?;
     if changed > 0 {

@@ -91,11 +91,20 @@ pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usi
             (mail, result)
         });
     }
+    // Every send finishes and is recorded, even when recording one fails: returning early
+    // would drop the set and abort sends in flight.
+    let mut failure = None;
     while let Some(joined) = sending.join_next().await {
         let Ok((mail, result)) = joined else { continue };
-        settle(room, &mail, result).await?;
+        if let Err(err) = settle(room, &mail, result).await {
+            tracing::error!(mail = %mail.id, %err, "could not record what became of a message; its lease will run out and it is sent again");
+            failure = Some(err);
+        }
     }
-    Ok(count)
+    match failure {
+        Some(err) => Err(err),
+        None => Ok(count),
+    }
 }
 
 async fn settle(room: &Mailroom, mail: &ClaimedMail, result: Result<(), super::transport::SendError>) -> Result<(), sqlx::Error> {

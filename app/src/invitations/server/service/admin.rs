@@ -92,8 +92,15 @@ pub async fn invite(permit: &Permit, input: &NewInvitation) -> Result<Invited, A
     let mut tx = permit.org().begin_write().await?;
     if let Some((user_id, status)) = invitee::existing(&mut tx, email).await? {
         if status == "pending" {
-            let mut errors = vec![FieldError { field: "email".into(), message: "This person is already invited and waiting to accept.".into() }];
-            if let Some(waiting) = repo::latest_for_user(&mut tx, &user_id).await? {
+            let waiting = repo::latest_for_user(&mut tx, &user_id).await?;
+            let expired = waiting.as_ref().is_some_and(|w| InvitationStatus::at(&w.status, w.expires_at, now) == InvitationStatus::Expired);
+            let message = if expired {
+                "This person's invitation has expired. Resend it to give them a new link."
+            } else {
+                "This person is already invited and waiting to accept."
+            };
+            let mut errors = vec![FieldError { field: "email".into(), message: message.into() }];
+            if let Some(waiting) = waiting {
                 errors.push(FieldError { field: PENDING_INVITATION_FIELD.into(), message: waiting.id });
             }
             return Err(AppError::Validation(errors));
@@ -147,7 +154,13 @@ pub async fn invite(permit: &Permit, input: &NewInvitation) -> Result<Invited, A
 async fn open_pending(tx: &mut OrgTx, permit: &Permit, id: &str, verb: &str, now: i64) -> Result<InvitationRecord, AppError> {
     let invitation = repo::load(tx, id).await?.ok_or(AppError::NotFound)?;
     let roles = invitee::roles(permit.org()).await?;
-    rules::check_outranks(permit.permissions(), &roles, std::slice::from_ref(&invitation.role_id))?;
+    // The invited role, and whatever roles the pending account holds now (an Owner may have
+    // edited them since): an actor they outrank may not resend or cancel.
+    let mut role_ids = vec![invitation.role_id.clone()];
+    if let Some(user_id) = &invitation.user_id {
+        role_ids.extend(invitee::role_ids(tx, user_id).await?);
+    }
+    rules::check_outranks(permit.permissions(), &roles, &role_ids)?;
     let status = InvitationStatus::at(&invitation.status, invitation.expires_at, now);
     if !matches!(status, InvitationStatus::Pending | InvitationStatus::Expired) {
         return Err(AppError::Conflict(format!(
@@ -176,7 +189,9 @@ pub async fn resend(permit: &Permit, id: &str) -> Result<String, AppError> {
     check_limits(&mut tx, permit, &invitation.email, now).await?;
     let token = Token::generate();
     let expires_at = now.saturating_add(permit.settings().invitation_ttl_ms());
-    repo::renew(&mut tx, &invitation.id, &token.hash(), expires_at, now).await?;
+    if !repo::renew(&mut tx, &invitation.id, &token.hash(), expires_at, now).await? {
+        return Err(AppError::Conflict("This invitation changed meanwhile. Reload to see it.".into()));
+    }
     mail::cancel_for_invitation(&mut tx, &invitation.id).await?;
     queue_email(&mut tx, permit, &invitation, &token, expires_at).await?;
     let target = invitation.user_id.clone().unwrap_or_default();

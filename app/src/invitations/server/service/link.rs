@@ -31,7 +31,7 @@ async fn find(gate: &InviteGate, client: &ClientInfo, token: &str) -> Result<(In
         return Ok((InvitationLink::Unknown, None));
     };
     let link = match InvitationStatus::at(&row.status, row.expires_at, now) {
-        InvitationStatus::Pending if row.user_id.is_some() => InvitationLink::Valid(InvitationDetails {
+        InvitationStatus::Pending if row.invitee_status.as_deref() == Some("pending") => InvitationLink::Valid(InvitationDetails {
             organization: row.organization.clone(),
             invited_by: row.inviter.clone(),
             email: row.email.clone(),
@@ -39,9 +39,10 @@ async fn find(gate: &InviteGate, client: &ClientInfo, token: &str) -> Result<(In
             message: row.message.clone(),
             expires_at: row.expires_at,
         }),
-        // The pending account was deleted: nothing is left to accept.
+        // The pending account was deleted or deactivated: nothing is left to accept.
         InvitationStatus::Pending | InvitationStatus::Cancelled => InvitationLink::Cancelled,
-        InvitationStatus::Accepted | InvitationStatus::Declined => InvitationLink::Used,
+        InvitationStatus::Accepted => InvitationLink::Used,
+        InvitationStatus::Declined => InvitationLink::Declined,
         InvitationStatus::Expired => InvitationLink::Expired,
     };
     Ok((link, Some(row)))

@@ -194,9 +194,8 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
     {
         return Err(rules::last_owner_error(&before.name));
     }
-    if before.status == "pending" {
-        invitations::end_for_deleted_user(&mut tx, &before.id).await?;
-    }
+    // An invitee (pending, or deactivated before accepting) leaves no invitation waiting.
+    invitations::end_for_deleted_user(&mut tx, &before.id).await?;
     repo::delete(&mut tx, &before.id).await?;
     let details = json!({ "name": before.name, "email": before.email, "status": before.status });
     audit::record(&mut tx, AuditEvent::on_user(permit, "user.deleted", &before.id, &before.email, details)).await?;

@@ -61,6 +61,11 @@ pub mod invitee {
         repo::find_by_email(tx, email).await
     }
 
+    /// The role ids the pending account holds now.
+    pub async fn role_ids(tx: &mut OrgTx, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+        repo::target_role_ids(tx, user_id).await
+    }
+
     pub async fn add(tx: &mut OrgTx, id: &str, email: &str, role_id: &str, now: i64) -> Result<(), sqlx::Error> {
         repo::insert_invitee(tx, id, email, role_id, now).await
     }
