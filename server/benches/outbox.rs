@@ -109,7 +109,7 @@ async fn main() {
         }
         tx.commit().await.unwrap();
     }.await);
-    let room = Mailroom::new(db.clone());
+    let room = Mailroom::new(db.clone(), "http://127.0.0.1");
     let drain = Arc::new(transport());
     let started = Instant::now();
     while send_due(&room, &drain).await.unwrap() > 0 {}
@@ -124,7 +124,7 @@ async fn main() {
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
     let settings = Settings { invites_per_hour: 1_000_000, ..Settings::default() };
     tokio::spawn(server::serve::run(listener, AppState::new(db.clone(), settings), options, false, std::future::pending()));
-    tokio::spawn(run(Mailroom::new(db.clone()), transport(), std::future::pending()));
+    tokio::spawn(run(Mailroom::new(db.clone(), "http://127.0.0.1"), transport(), std::future::pending()));
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let base = format!("http://{addr}");
     let res = client.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();

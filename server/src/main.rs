@@ -64,7 +64,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
     if let Some(transport) = server::mail::transport(&config.mail, config.settings.mail)? {
-        let room = app::auth::server::guard::Mailroom::new(db.clone());
+        let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
         tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal()));
     }
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);

@@ -90,7 +90,7 @@ impl Acme {
     }
 
     async fn deliver(&self, transport: &Arc<Transport>) -> usize {
-        send_due(&Mailroom::new(self.app.db.clone()), transport).await.unwrap()
+        send_due(&Mailroom::new(self.app.db.clone(), PUBLIC_URL), transport).await.unwrap()
     }
 }
 
@@ -110,6 +110,9 @@ async fn an_invitation_goes_out_by_smtp_with_a_public_link_and_accepting_it_sign
     let list = t.list(&[]).await;
     assert_eq!((list.invitations[0].status, list.invitations[0].invited_by.as_deref()), (InvitationStatus::Pending, Some("Ada Lovelace")));
 
+    // While it waits, the outbox holds no token: the worker makes the link when it sends.
+    let tokens_waiting = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE body_text LIKE '%' || $1 || '%'", "token=").await;
+    assert_eq!(tokens_waiting, 0);
     assert_eq!(t.deliver(&transport(&smtp)).await, 1);
     let mail = smtp.wait_for(1).await.pop().unwrap();
     assert_eq!(header(&mail, "To").as_deref(), Some("Linus@Example.com"));
@@ -276,7 +279,7 @@ async fn two_workers_on_one_database_send_each_message_once() {
     }
     let smtp = SmtpServer::start().await;
     let worker = |transport: Arc<Transport>| {
-        let room = Mailroom::new(t.app.db.clone());
+        let room = Mailroom::new(t.app.db.clone(), PUBLIC_URL);
         async move {
             let mut sent = 0;
             loop {
@@ -448,7 +451,7 @@ async fn a_worker_that_outlived_its_lease_records_nothing_over_the_worker_that_t
     use app::mail::server::repo::{claim_due, mark_sent};
     let t = acme().await;
     t.invite("slow@example.com", "Member").await;
-    let room = Mailroom::new(t.app.db.clone());
+    let room = Mailroom::new(t.app.db.clone(), PUBLIC_URL);
     let now = app::server::ids::now_ms();
     let mut claimed = claim_due(&room, now, now + 1_000, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
@@ -475,4 +478,21 @@ async fn a_deactivated_invitee_s_link_no_longer_works() {
     assert_eq!(t.app.call(&t.owner, "/api/set_user_active", &[("id", &user.id), ("active", "false")]).await.status(), 200);
     assert_eq!(t.open(&token).await, InvitationLink::Cancelled);
     assert_eq!(t.accept(&browser(), &token, "Paused").await.status(), 409);
+}
+
+#[tokio::test]
+async fn mail_replaced_by_a_resend_or_cancelled_before_it_went_out_is_not_sent() {
+    let t = acme().await;
+    let first = t.invite("twice@example.com", "Member").await;
+    assert_eq!(t.app.call(&t.owner, "/api/resend_invitation", &[("id", &first.invitation_id)]).await.status(), 200);
+    // As if a worker had claimed the first email just before the resend cancelled it: the
+    // worker must still not send it (a newer email replaced it).
+    t.app.execute("UPDATE email_outbox SET status = 'queued' WHERE invitation_id = $1 AND status = 'cancelled'", &first.invitation_id).await;
+    let smtp = SmtpServer::start().await;
+    assert_eq!(t.deliver(&transport(&smtp)).await, 2, "both claimed");
+    assert_eq!(smtp.wait_for(2).await.len(), 1, "one email, the resent one");
+    let cancelled = t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE status = 'cancelled' AND invitation_id = $1", &first.invitation_id).await;
+    assert_eq!(cancelled, 1);
+    let token = smtp.tokens_to("twice@example.com").pop().unwrap();
+    assert!(matches!(t.open(&token).await, InvitationLink::Valid(_)));
 }

@@ -4,6 +4,7 @@
 
 use crate::auth::server::guard::capability::{InviteGate, OrgDb, OrgTx};
 use crate::invitations::types::InvitationStatus;
+use crate::server::db::Tx;
 use crate::server::ids::key;
 use crate::server::sql::{like_pattern, Sql};
 use sqlx::FromRow;
@@ -226,4 +227,20 @@ pub async fn cancel_for_user(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<
     .bind(user_id)
     .bind(tx.id());
     tx.exec().scalars(sql).await
+}
+
+/// Gives the pending invitation `id` the token hash of the link its email is about to carry,
+/// unless a newer email (a resend) replaced the one queued at `mail_created_at`. False when
+/// the email should not go.
+pub async fn mint(tx: &mut Tx, id: &str, token_hash: &str, mail_created_at: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE invitations SET token_hash = $1, updated_at = $2
+         WHERE id = $3 AND status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM email_outbox o WHERE o.invitation_id = $3 AND o.created_at > $4)",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .bind(id)
+    .bind(mail_created_at);
+    Ok(tx.exec().execute(sql).await? == 1)
 }

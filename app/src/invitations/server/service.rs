@@ -4,6 +4,7 @@
 mod admin;
 mod link;
 mod list;
+pub mod mint;
 
 pub use admin::{cancel, end_for_deleted_user, invite, invite_roles, resend};
 pub use link::{accept, decline, open_link};

@@ -5,6 +5,12 @@
 
 use crate::ui::time::exact;
 
+/// Where the invitation link goes in a queued message. The link's token is made only when the
+/// worker sends the message (see `invitations::server::service::mint`), so the outbox never
+/// holds a usable token. A control character cannot come from any input (names and messages
+/// refuse them), so nothing a person types can stand in for it.
+pub const LINK_MARKER: &str = "\u{1}invitation-link\u{1}";
+
 /// What an invitation email says.
 pub struct InvitationMail<'a> {
     pub org_name: &'a str,
@@ -95,6 +101,12 @@ mod tests {
         let rendered = invitation(&mail("Eve\r\nBcc: victim@example.com", None));
         assert!(!rendered.subject.contains('\r') && !rendered.subject.contains('\n'));
         assert_eq!(rendered.subject, "Eve Bcc: victim@example.com invited you to join Acme on Roster");
+    }
+
+    #[test]
+    fn the_link_marker_survives_rendering_in_both_parts() {
+        let rendered = invitation(&InvitationMail { link: LINK_MARKER, ..mail("Ada", Some("hi")) });
+        assert!(rendered.text.contains(LINK_MARKER) && rendered.html.contains(LINK_MARKER));
     }
 
     #[test]

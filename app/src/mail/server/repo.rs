@@ -160,6 +160,18 @@ pub async fn mark_failed_attempt(room: &Mailroom, mail: &ClaimedMail, error: &st
     tx.commit().await
 }
 
+/// A claimed message that must not go (its invitation ended, or a resend replaced it):
+/// cancelled, its bodies forgotten.
+pub async fn mark_cancelled(room: &Mailroom, mail: &ClaimedMail) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE email_outbox SET status = 'cancelled', lease_until = NULL, body_text = '', body_html = ''
+         WHERE id = $1 AND status = 'queued' AND lease_until = $2",
+    )
+    .bind(&mail.id)
+    .bind(mail.lease_until);
+    room.exec().execute(sql).await.map(|_| ())
+}
+
 /// Writes the invitation's delivery state, unless a newer message (a resend) has replaced
 /// this one since.
 async fn set_invitation_delivery(

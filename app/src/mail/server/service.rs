@@ -15,6 +15,9 @@ use tokio::sync::Notify;
 
 pub use super::message::{invitation, InvitationMail, Rendered};
 
+use super::message::{escape_html, LINK_MARKER};
+use crate::invitations::server::service::mint::mint_link;
+
 /// How long a worker holds a message it is sending; past it, another may take it.
 const LEASE: Duration = Duration::from_secs(120);
 /// Messages claimed and sent at once.
@@ -84,7 +87,19 @@ pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usi
     let claimed = repo::claim_due(room, now, now + ms(LEASE), BATCH).await?;
     let count = claimed.len();
     let mut sending = tokio::task::JoinSet::new();
-    for mail in claimed {
+    for mut mail in claimed {
+        if let Some(invitation_id) = mail.invitation_id.clone() {
+            match mint_link(room, &invitation_id, mail.created_at).await? {
+                Some(link) => {
+                    mail.body_text = mail.body_text.replace(LINK_MARKER, &link);
+                    mail.body_html = mail.body_html.replace(LINK_MARKER, &escape_html(&link));
+                }
+                None => {
+                    repo::mark_cancelled(room, &mail).await?;
+                    continue;
+                }
+            }
+        }
         let transport = Arc::clone(transport);
         sending.spawn(async move {
             let result = transport.send(&mail).await;

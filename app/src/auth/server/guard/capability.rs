@@ -304,11 +304,16 @@ impl InviteGate {
 #[derive(Debug, Clone)]
 pub struct Mailroom {
     db: Db,
+    public_url: String,
 }
 
 impl Mailroom {
-    pub fn new(db: Db) -> Mailroom {
-        Mailroom { db }
+    /// Links in the mail it sends start with `public_url` (`ROSTER_PUBLIC_URL`).
+    pub fn new(db: Db, public_url: &str) -> Mailroom {
+        Mailroom { db, public_url: public_url.trim_end_matches('/').to_owned() }
+    }
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
     pub fn dialect(&self) -> Dialect {
         self.db.dialect()

@@ -8,6 +8,7 @@ use crate::auth::server::token::Token;
 use crate::error::{AppError, FieldError};
 use crate::invitations::server::repo::{self, InvitationRecord, NewRow};
 use crate::invitations::types::{InvitationStatus, Invited, NewInvitation, PENDING_INVITATION_FIELD};
+use crate::mail::server::message::LINK_MARKER;
 use crate::mail::server::service::{self as mail, InvitationMail, Outgoing};
 use crate::server::db::is_unique_violation;
 use crate::server::ids::{new_id, now_ms};
@@ -63,16 +64,16 @@ async fn check_limits(tx: &mut OrgTx, permit: &Permit, email: &str, now: i64) ->
     Ok(())
 }
 
-/// Renders the email for a fresh link and queues it in the transaction.
-async fn queue_email(tx: &mut OrgTx, permit: &Permit, invitation: &InvitationRecord, token: &Token, expires_at: i64) -> Result<(), AppError> {
+/// Renders the email and queues it in the transaction, with a marker where the link goes: the
+/// worker makes the link's token when it sends (`super::mint`).
+async fn queue_email(tx: &mut OrgTx, permit: &Permit, invitation: &InvitationRecord, expires_at: i64) -> Result<(), AppError> {
     let me = permit.current_user();
-    let link = format!("{}/invitation?token={}", permit.settings().public_url, token.expose());
     let rendered = mail::invitation(&InvitationMail {
         org_name: &me.org_name,
         inviter_name: &me.name,
         role: &invitation.role,
         message: invitation.message.as_deref(),
-        link: &link,
+        link: LINK_MARKER,
         expires_at,
     });
     let outgoing = Outgoing { invitation_id: &invitation.id, sent_by: permit.user_id(), to: &invitation.email, rendered: &rendered };
@@ -117,7 +118,8 @@ pub async fn invite(permit: &Permit, input: &NewInvitation) -> Result<Invited, A
             AppError::from(e)
         }
     })?;
-    let token = Token::generate();
+    // A hash of a token nobody holds: the link works once the worker mints its token.
+    let unusable = Token::generate().hash();
     let expires_at = now.saturating_add(permit.settings().invitation_ttl_ms());
     let id = new_id();
     let row = NewRow {
@@ -127,7 +129,7 @@ pub async fn invite(permit: &Permit, input: &NewInvitation) -> Result<Invited, A
         message: valid.message.as_deref(),
         invited_by: permit.user_id(),
         user_id: &user_id,
-        token_hash: &token.hash(),
+        token_hash: &unusable,
         expires_at,
     };
     repo::insert(&mut tx, &row, now).await?;
@@ -141,7 +143,7 @@ pub async fn invite(permit: &Permit, input: &NewInvitation) -> Result<Invited, A
         status: "pending".into(),
         expires_at,
     };
-    queue_email(&mut tx, permit, &record, &token, expires_at).await?;
+    queue_email(&mut tx, permit, &record, expires_at).await?;
     let details = json!({ "invitation_id": id, "role": role.name });
     audit::record(&mut tx, AuditEvent::on_user(permit, "invitation.sent", &user_id, email, details)).await?;
     tx.commit().await?;
@@ -187,13 +189,14 @@ pub async fn resend(permit: &Permit, id: &str) -> Result<String, AppError> {
         ));
     }
     check_limits(&mut tx, permit, &invitation.email, now).await?;
-    let token = Token::generate();
+    // The old link dies now; the new one works once the worker mints its token.
+    let unusable = Token::generate().hash();
     let expires_at = now.saturating_add(permit.settings().invitation_ttl_ms());
-    if !repo::renew(&mut tx, &invitation.id, &token.hash(), expires_at, now).await? {
+    if !repo::renew(&mut tx, &invitation.id, &unusable, expires_at, now).await? {
         return Err(AppError::Conflict("This invitation changed meanwhile. Reload to see it.".into()));
     }
     mail::cancel_for_invitation(&mut tx, &invitation.id).await?;
-    queue_email(&mut tx, permit, &invitation, &token, expires_at).await?;
+    queue_email(&mut tx, permit, &invitation, expires_at).await?;
     let target = invitation.user_id.clone().unwrap_or_default();
     let details = json!({ "invitation_id": invitation.id });
     audit::record(&mut tx, AuditEvent::on_user(permit, "invitation.resent", &target, &invitation.email, details)).await?;
