@@ -17,6 +17,9 @@ export const PEOPLE = {
   deactivate: { email: "dana@example.com", password: "dana-password-e2e", name: "Dana Deactivate" },
   remove: { email: "dora@example.com", password: "dora-password-e2e", name: "Dora Delete" },
   keyboard: { email: "kim@example.com", password: "kim-password-e2e", name: "Kim Keyboard" },
+  revoke: { email: "rita@example.com", password: "rita-password-e2e", name: "Rita Revoke" },
+  revokeByKeyboard: { email: "kai@example.com", password: "kai-password-e2e", name: "Kai Keys" },
+  locked: { email: "lou@example.com", password: "lou-password-e2e", name: "Lou Locked" },
 };
 
 // ROSTER_BIN=../target/debug/roster runs the suite against a debug build while iterating.
@@ -29,7 +32,7 @@ const seed = [
   ...Object.values(PEOPLE).map(
     (p) => `ROSTER_PASSWORD=${p.password} ${roster} user add --org acme --email ${p.email} --name "${p.name}" --role Member`,
   ),
-  // 30 more realistic people: 36 in all, so that 25 a page makes two pages and 50 one.
+  // 30 more realistic people: 39 in all, so that 25 a page makes two pages and 50 one.
   `${roster} seed --org acme --users 30 --seed 7`,
   `exec ${roster}`,
 ].join(" && ");
@@ -84,6 +87,9 @@ export default defineConfig({
       ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       ROSTER_MAIL_FROM: "Roster <roster@example.com>",
       RUST_LOG: "warn",
+      // Every journey signs in from 127.0.0.1: the per-address limit (30 a minute by default,
+      // proven by the API tests) would refuse the suite itself.
+      ROSTER_IP_LIMIT: "1000",
     },
   }],
 });

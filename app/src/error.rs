@@ -36,6 +36,10 @@ pub enum AppError {
     /// and when to try again.
     #[error("{0}")]
     RateLimited(String),
+    /// The server is too busy to do this now (password checks queued up under a flood of
+    /// sign-ins): try again in a moment.
+    #[error("{0}")]
+    Unavailable(String),
     /// Sign-in failed; deliberately says nothing about why.
     #[error("Invalid email or password")]
     InvalidCredentials,
@@ -71,6 +75,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,
             AppError::RateLimited(_) => 429,
+            AppError::Unavailable(_) => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

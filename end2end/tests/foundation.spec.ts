@@ -47,7 +47,7 @@ test("the sidebar navigates on the client once hydrated, without reloading the p
 
   await expect(page).toHaveURL(/\/sessions$/);
   await expect(page.getByRole("heading", { level: 1, name: "Sessions" })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Sessions" })).toContainText("This browser");
+  await expect(page.getByRole("table", { name: "Sessions" })).toContainText("This device");
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 
@@ -115,7 +115,8 @@ test("when the session has ended, the hydrated client goes to sign-in on its nex
   // Client-side navigation: the page's data comes from a server function, which now answers 401.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Login Attempts" }).click();
 
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?session=ended$/);
+  await expect(page.getByRole("alert")).toHaveText("Your session has ended. Please sign in again.");
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 });
 

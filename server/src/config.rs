@@ -1,7 +1,7 @@
 //! Settings from the environment (and an optional `.env`), each with a default; README.md has
 //! the table. Parsed once at start; a bad value stops the process with a message naming it.
 
-use app::server::state::{MailDelivery, Settings};
+use app::server::state::{cores, Lockout, MailDelivery, Settings};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -97,16 +97,33 @@ fn number(name: &str, default: u64) -> Result<u64, String> {
     }
 }
 
-fn flag(name: &str) -> Result<bool, String> {
-    match var(name).as_deref() {
-        None | Some("0" | "false" | "no") => Ok(false),
-        Some("1" | "true" | "yes") => Ok(true),
-        Some(v) => Err(format!("{name} must be true or false, not {v:?}")),
+/// A whole number of at least 1.
+fn positive(name: &str, default: u64) -> Result<u64, String> {
+    match number(name, default)? {
+        0 => Err(format!("{name} must be at least 1")),
+        n => Ok(n),
     }
+}
+
+/// A comma-separated list of CIDRs (`10.0.0.0/8, 192.168.1.7`); a bare address is one host.
+pub fn parse_cidrs(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| format!("ROSTER_TRUSTED_PROXIES must list CIDRs like 10.0.0.0/8 or addresses, not {part:?}"))
+        })
+        .collect()
 }
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
+        if var("ROSTER_TRUST_PROXY").is_some() {
+            return Err("ROSTER_TRUST_PROXY is gone: list the proxies to believe in ROSTER_TRUSTED_PROXIES (CIDRs)".into());
+        }
         let site_addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let public_url = var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
@@ -116,7 +133,17 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_idle: Duration::from_secs(60 * number("ROSTER_SESSION_IDLE_MINUTES", 8 * 60)?),
             session_absolute: Duration::from_secs(3600 * number("ROSTER_SESSION_ABSOLUTE_HOURS", 7 * 24)?),
-            trust_proxy_headers: flag("ROSTER_TRUST_PROXY")?,
+            trusted_proxies: parse_cidrs(&var("ROSTER_TRUSTED_PROXIES").unwrap_or_default())?,
+            session_retention: duration("ROSTER_SESSION_RETENTION", Duration::from_secs(30 * 86_400))?,
+            attempt_retention: duration("ROSTER_LOGIN_ATTEMPT_RETENTION", Duration::from_secs(90 * 86_400))?,
+            lockout: Lockout {
+                threshold: i64::try_from(positive("ROSTER_LOCKOUT_THRESHOLD", 5)?).unwrap_or(i64::MAX),
+                window: duration("ROSTER_LOCKOUT_WINDOW", Duration::from_secs(15 * 60))?,
+                duration: duration("ROSTER_LOCKOUT_DURATION", Duration::from_secs(15 * 60))?,
+            },
+            ip_limit: u32::try_from(positive("ROSTER_IP_LIMIT", 30)?).unwrap_or(u32::MAX),
+            hash_concurrency: usize::try_from(positive("ROSTER_HASH_CONCURRENCY", cores() as u64)?).unwrap_or(1),
+            hash_queue: usize::try_from(number("ROSTER_HASH_QUEUE", 16 * cores() as u64)?).unwrap_or(0),
             invitation_ttl: duration("ROSTER_INVITATION_TTL", Duration::from_secs(7 * 86_400))?,
             invites_per_hour: i64::try_from(number("ROSTER_INVITES_PER_HOUR", 100)?).unwrap_or(i64::MAX),
             invites_per_recipient_day: i64::try_from(number("ROSTER_INVITES_PER_RECIPIENT_DAY", 5)?).unwrap_or(i64::MAX),
@@ -157,8 +184,16 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_cidrs, parse_duration};
     use std::time::Duration;
+
+    #[test]
+    fn trusted_proxies_read_as_cidrs_or_single_addresses() {
+        let nets = parse_cidrs(" 10.0.0.0/8, 192.168.1.7 ,::1,").unwrap();
+        assert_eq!(nets.iter().map(ToString::to_string).collect::<Vec<_>>(), ["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
+        assert!(parse_cidrs("").unwrap().is_empty());
+        assert!(parse_cidrs("10.0.0.0/8, proxy.local").unwrap_err().contains("\"proxy.local\""));
+    }
 
     #[test]
     fn durations_read_with_their_unit() {

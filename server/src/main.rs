@@ -67,6 +67,8 @@ async fn serve(config: Config) -> Result<(), String> {
         let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
         tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal()));
     }
+    let operator = app::auth::server::guard::Operator::new(db.clone());
+    tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
     server::serve::run(listener, state, leptos, dev, server::serve::shutdown_signal())
         .await

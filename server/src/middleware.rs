@@ -26,6 +26,7 @@ fn is_public(path: &str) -> bool {
 /// guard. Without a live session a page load goes to `/login` and a server function gets 401.
 pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    let sent_cookie = session::token_from_headers(req.headers()).is_some();
     let auth: Option<Authenticated> = match session::token_from_headers(req.headers()) {
         Some(token) => match guard::resolve_session(&state, &token).await {
             Ok(auth) => auth,
@@ -46,6 +47,15 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
         }
         None if is_public(&path) => next.run(req).await,
         None if path.starts_with("/api/") => unauthenticated(),
+        // A cookie that names no live session: revoked, signed out elsewhere, expired. Say so
+        // on the sign-in page, and make the browser forget it.
+        None if sent_cookie => {
+            let mut res = Redirect::to("/login?session=ended").into_response();
+            if let Ok(clear) = HeaderValue::from_str(&session::clear_cookie(&state.settings)) {
+                res.headers_mut().append(header::SET_COOKIE, clear);
+            }
+            res
+        }
         None => Redirect::to("/login").into_response(),
     }
 }

@@ -1,12 +1,13 @@
 //! Your account (`/account`): who you are here, and **Change password**.
 
-use crate::account::api::{change_password, my_account};
+use crate::account::api::{change_password, my_account, my_sessions, sign_out_other_sessions, sign_out_session};
 use crate::account::types::PasswordChange;
 use crate::error::AppError;
 use crate::ui::badge::{Badge, Tone};
 use crate::ui::field::{TextField, PASSWORD_HINT};
 use crate::ui::load::{go_to_sign_in, LoadError};
 use crate::ui::page_header::PageHeader;
+use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| my_account());
     view! {
         <Title text="Your account · Roster"/>
-        <PageHeader title="Your account" description="Your details in this organization, and your password."/>
+        <PageHeader title="Your account" description="Your details in this organization, where you're signed in, and your password."/>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
@@ -37,7 +38,88 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <YourSessions/>
         <ChangePassword/>
+    }
+}
+
+/// Where you are signed in: **Sign out** per session, **Sign out everywhere else**.
+#[component]
+fn YourSessions() -> impl IntoView {
+    let toasts = expect_context::<Toasts>();
+    let sessions = Resource::new(|| (), |_| my_sessions());
+    let sign_out = Action::new(move |id: &String| {
+        let id = id.clone();
+        async move { sign_out_session(id).await }
+    });
+    let others = Action::new(move |(): &()| sign_out_other_sessions());
+    Effect::new(move |_| match sign_out.value().get() {
+        Some(Ok(true)) => go_to_sign_in(),
+        Some(Ok(false)) => {
+            toasts.show("That session was signed out.".to_owned());
+            sessions.refetch();
+        }
+        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
+        Some(Err(error)) => toasts.show(error.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match others.value().get() {
+        Some(Ok(n)) => {
+            toasts.show(match n {
+                0 => "You were not signed in anywhere else.".to_owned(),
+                1 => "Signed out of 1 other session.".to_owned(),
+                n => format!("Signed out of {n} other sessions."),
+            });
+            sessions.refetch();
+        }
+        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
+        Some(Err(error)) => toasts.show(error.to_string()),
+        None => {}
+    });
+    view! {
+        <section class="panel" aria-labelledby="sessions-title">
+            <h2 id="sessions-title" class="panel-title">"Where you're signed in"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Ok(list) => {
+                            let now = list.now;
+                            let has_others = list.sessions.iter().any(|s| !s.current);
+                            view! {
+                                <ul class="session-list">
+                                    {list.sessions.into_iter().map(|s| {
+                                        let id = s.id.clone();
+                                        let label = format!("Sign out of {} ({})", s.device, s.ip_address);
+                                        view! {
+                                            <li class="session-item">
+                                                <span>
+                                                    <strong>{s.device.clone()}</strong>
+                                                    {s.current.then(|| view! { " " <Badge tone=Tone::Outline label="This device"/> })}
+                                                    <span class="cell-sub">{s.ip_address.clone()} " · active " <Timestamp at=Some(s.last_active_at) now/></span>
+                                                </span>
+                                                <button type="button" class="button button-small" aria-label=label
+                                                    disabled=move || sign_out.pending().get()
+                                                    on:click=move |_| { sign_out.dispatch(id.clone()); }>
+                                                    "Sign out"
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                {has_others.then(|| view! {
+                                    <button type="button" class="button" disabled=move || others.pending().get()
+                                        on:click=move |_| { others.dispatch(()); }>
+                                        "Sign out everywhere else"
+                                    </button>
+                                })}
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

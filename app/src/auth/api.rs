@@ -1,6 +1,8 @@
 //! Server functions of sign-in. `login` and `login_options` are the only public ones: they
 //! live under `/api/public`, the one prefix the session layer lets through without a session.
 
+#[cfg(feature = "ssr")]
+use crate::auth::types::SignInProblem;
 use crate::auth::types::{SignedInUser, SignInOptions};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -28,7 +30,7 @@ pub async fn login(email: String, password: String, organization: Option<String>
         }
         // Without JavaScript the form posts directly: send the browser back with the message.
         Err(err) if respond::is_plain_form_post() => {
-            leptos_axum::redirect("/login?error=invalid");
+            leptos_axum::redirect(&format!("/login?error={}", SignInProblem::of(&err).key()));
             Err(err)
         }
         Err(err) => respond::fail(err),

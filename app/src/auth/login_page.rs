@@ -2,6 +2,7 @@
 //! submits in place and shows messages beside the fields.
 
 use crate::auth::api::{login_options, Login};
+use crate::auth::types::SignInProblem;
 use crate::error::AppError;
 use crate::ui::field::TextField;
 use leptos::prelude::*;
@@ -14,12 +15,15 @@ pub fn LoginPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| login_options());
     let query = use_query_map();
     let error = move || login.value().get().and_then(Result::err);
-    // Without WASM a failed sign-in comes back as /login?error=invalid.
+    // Without WASM a failed sign-in comes back as /login?error=…; an ended session as
+    // /login?session=ended.
     let general = move || match error() {
         Some(AppError::Validation(_)) => None,
         Some(err) => Some(err.to_string()),
-        None if query.read().get("error").is_some() => Some(AppError::InvalidCredentials.to_string()),
-        None => None,
+        None => {
+            let q = query.read();
+            SignInProblem::from_query(q.get_str("error"), q.get_str("session")).map(|p| p.message().to_owned())
+        }
     };
     let field = move |name: &'static str| move || error().and_then(|e| e.field_message(name));
 

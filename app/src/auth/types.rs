@@ -180,3 +180,53 @@ mod password_policy_tests {
         assert!(check_password_policy("correct horse battery").is_ok());
     }
 }
+
+/// Why the sign-in page is shown with a message, as its URL says (`/login?error=…` after a
+/// form posted without the WASM, `/login?session=ended` after a revoked or expired session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInProblem {
+    Invalid,
+    TooManyAttempts,
+    Busy,
+    SessionEnded,
+}
+
+impl SignInProblem {
+    pub fn of(err: &crate::error::AppError) -> SignInProblem {
+        match err {
+            crate::error::AppError::RateLimited(_) => SignInProblem::TooManyAttempts,
+            crate::error::AppError::Unavailable(_) => SignInProblem::Busy,
+            _ => SignInProblem::Invalid,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SignInProblem::Invalid => "invalid",
+            SignInProblem::TooManyAttempts => "throttled",
+            SignInProblem::Busy => "busy",
+            SignInProblem::SessionEnded => "ended",
+        }
+    }
+
+    /// The problem a sign-in URL's query names.
+    pub fn from_query(error: Option<&str>, session: Option<&str>) -> Option<SignInProblem> {
+        if session == Some("ended") {
+            return Some(SignInProblem::SessionEnded);
+        }
+        match error? {
+            "throttled" => Some(SignInProblem::TooManyAttempts),
+            "busy" => Some(SignInProblem::Busy),
+            _ => Some(SignInProblem::Invalid),
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            SignInProblem::Invalid => "Invalid email or password",
+            SignInProblem::TooManyAttempts => "Too many sign-in attempts from your network. Wait a minute, then try again.",
+            SignInProblem::Busy => "Too many people are signing in right now. Please try again in a moment.",
+            SignInProblem::SessionEnded => "Your session has ended. Please sign in again.",
+        }
+    }
+}

@@ -9,6 +9,7 @@ use crate::ui::dialog::{open_while_some, Modal};
 use crate::ui::load::{go_to_sign_in, LoadError, SkeletonRows};
 use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::page_header::PageHeader;
+use crate::ui::pager::Pager;
 use crate::ui::search_field::SearchField;
 use crate::ui::table::EmptyRow;
 use crate::ui::time::Timestamp;
@@ -16,7 +17,6 @@ use crate::ui::toast::Toasts;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -144,7 +144,10 @@ fn InvitationsTable(params: Memo<InvitationListParams>, invitations: Resource<Re
                             <div class="table-wrap" id="invitations-table" role="region" aria-label="Invitations" tabindex="0">
                                 <table class="data-table" aria-label="Invitations">{header()}<tbody>{body}</tbody></table>
                             </div>
-                            <Pager params=p list/>
+                            <Pager
+                                prev=list.prev_cursor.clone().map(|c| InvitationListParams { before: Some(c), ..p.first_page() }.href())
+                                next=list.next_cursor.clone().map(|c| InvitationListParams { after: Some(c), ..p.first_page() }.href())
+                            />
                         }
                         .into_any()
                     }
@@ -168,28 +171,6 @@ fn empty_state(params: &InvitationListParams) -> impl IntoView + use<> {
     };
     let clear_href = params.is_filtered().then(|| "/invitations".to_owned());
     view! { <EmptyRow columns=COLUMNS.len() + 1 title hint clear_href/> }
-}
-
-#[component]
-fn Pager(params: InvitationListParams, list: InvitationList) -> impl IntoView {
-    let link = |after: Option<String>, before: Option<String>| InvitationListParams { after, before, ..params.first_page() }.href();
-    let prev = list.prev_cursor.clone().map(|c| link(None, Some(c)));
-    let next = list.next_cursor.clone().map(|c| link(Some(c), None));
-    let page_link = |href: Option<String>, label: &'static str, rel: &'static str| match href {
-        Some(href) => view! { <A href=href attr:class="button" attr:rel=rel>{label}</A> }.into_any(),
-        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
-    };
-    (prev.is_some() || next.is_some()).then(|| {
-        view! {
-            <nav class="pager" aria-label="Pages">
-                <p class="pager-count"></p>
-                <div class="pager-links">
-                    {page_link(prev, "Previous", "prev")}
-                    {page_link(next, "Next", "next")}
-                </div>
-            </nav>
-        }
-    })
 }
 
 #[component]

@@ -1,32 +1,64 @@
-//! The Login Attempts page: the sign-in log, newest first.
+//! The Login Attempts page: the sign-in log, newest first, filtered by outcome, by an email or
+//! IP address and by time, all in the URL.
 
 use crate::login_attempts::api::list_login_attempts;
-use crate::login_attempts::types::{LoginAttempt, LoginAttemptList};
+use crate::login_attempts::types::{AttemptOutcome, AttemptRange, LoginAttempt, LoginAttemptList, ATTEMPTS_PATH, ATTEMPT_FILTERS};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::loaded_table::LoadedTable;
+use crate::ui::list_filters::{ListFilters, SelectFilter};
+use crate::ui::list_table::{EmptyText, ListTable};
 use crate::ui::page_header::PageHeader;
+use crate::ui::query::ListParams;
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 const COLUMNS: &[&str] = &["Timestamp", "Email", "IP Address", "Status", "Reason"];
 
 #[component]
 pub fn LoginAttemptsPage() -> impl IntoView {
-    let attempts = Resource::new(|| (), |_| list_login_attempts());
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let q = query.read();
+        ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |k| q.get(k))
+    });
+    let attempts = Resource::new(
+        move || params.get(),
+        |p| list_login_attempts(p.get("search"), p.get("status"), p.get("range"), p.after.clone(), p.before.clone()),
+    );
+    let selects = vec![
+        SelectFilter {
+            name: "status",
+            label: "Status",
+            any: "All attempts",
+            options: AttemptOutcome::ALL.into_iter().map(|o| (o.key(), o.label())).collect(),
+        },
+        SelectFilter {
+            name: "range",
+            label: "Time",
+            any: "All time",
+            options: AttemptRange::ALL.into_iter().map(|r| (r.key(), r.label())).collect(),
+        },
+    ];
     view! {
         <Title text="Login Attempts · Roster"/>
         <PageHeader title="Login Attempts" description="Every sign-in to your organization, successful or not."/>
-        <LoadedTable
+        <ListFilters params label="Filter login attempts" search=("attempt-search", "Email or IP address") selects/>
+        <ListTable
             label="Login attempts"
+            id="attempts-table"
             columns=COLUMNS
+            params
             data=attempts
-            empty_title="No sign-in attempts yet"
-            empty_hint="Attempts appear here as people sign in."
-            rows=|list: LoginAttemptList| {
-                let now = list.now;
-                list.attempts.into_iter().map(|attempt| view! { <AttemptRow attempt=attempt now=now/> }.into_any()).collect()
+            empty=EmptyText {
+                title: "No sign-in attempts yet",
+                hint: "Attempts appear here as people sign in.",
+                filtered_title: "No attempts match these filters",
             }
+            rows=Callback::new(|list: LoginAttemptList| {
+                let now = list.now;
+                list.attempts.into_iter().map(|attempt| view! { <AttemptRow attempt now/> }.into_any()).collect()
+            })
         />
     }
 }

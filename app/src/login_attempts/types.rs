@@ -1,5 +1,8 @@
 //! Sign-in attempts as the Login Attempts page shows them.
 
+use crate::error::FieldError;
+use crate::ui::list_table::KeysetPage;
+use crate::ui::query::ListParams;
 use serde::{Deserialize, Serialize};
 
 /// Why a sign-in failed. Shown to admins in Login Attempts; never to the person signing in.
@@ -8,7 +11,13 @@ pub enum FailureReason {
     WrongPassword,
     UnknownAccount,
     AccountDeactivated,
-    InvitationNotAccepted,
+    /// Invited, and the invitation not accepted yet.
+    AccountPending,
+    /// Too many failures in a row: locked for a while, the password not even checked.
+    AccountLocked,
+    /// More than `ROSTER_IP_LIMIT` attempts in a minute from one address.
+    TooManyFromAddress,
+    /// The email exists in several organizations and none was named.
     OrganizationRequired,
 }
 
@@ -18,9 +27,25 @@ impl FailureReason {
             FailureReason::WrongPassword => "Wrong password",
             FailureReason::UnknownAccount => "Unknown account",
             FailureReason::AccountDeactivated => "Account deactivated",
-            FailureReason::InvitationNotAccepted => "Invitation not accepted",
+            FailureReason::AccountPending => "Account pending (invitation not accepted)",
+            FailureReason::AccountLocked => "Account locked",
+            FailureReason::TooManyFromAddress => "Too many attempts from this address",
             FailureReason::OrganizationRequired => "Organization not specified",
         }
+    }
+}
+
+/// What the sign-in log keeps of the identifier typed: an email address as typed (trimmed,
+/// at most 254 characters), anything else masked to its first character. People type their
+/// password into the email field; the log must not keep it.
+pub fn loggable_identifier(typed: &str) -> String {
+    let typed = typed.trim();
+    if crate::users::types::Email::parse(typed).is_ok() {
+        return typed.to_owned();
+    }
+    match typed.chars().next() {
+        Some(first) => format!("{first}••••• (not an email address)"),
+        None => String::new(),
     }
 }
 
@@ -39,5 +64,169 @@ pub struct LoginAttempt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginAttemptList {
     pub attempts: Vec<LoginAttempt>,
+    pub next_cursor: Option<String>,
+    pub prev_cursor: Option<String>,
     pub now: i64,
+}
+
+impl KeysetPage for LoginAttemptList {
+    fn is_empty(&self) -> bool {
+        self.attempts.is_empty()
+    }
+    fn cursors(&self) -> (Option<String>, Option<String>) {
+        (self.prev_cursor.clone(), self.next_cursor.clone())
+    }
+}
+
+pub const ATTEMPTS_PATH: &str = "/login-attempts";
+/// The Login Attempts list's filters, as URL parameters: `search` (an email address or an IP
+/// address, exactly), `status` (`success`, `failed`), `range` (`1h`, `24h`, `7d`, `30d`).
+pub const ATTEMPT_FILTERS: &[&str] = &["search", "status", "range"];
+pub const ATTEMPT_PAGE_SIZE: usize = 50;
+
+/// The attempts made with one email address: **View login attempts** on the Users page.
+pub fn attempts_of_email_href(email: &str) -> String {
+    ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |_| None).with("search", Some(email.to_owned())).href()
+}
+
+/// The **Status** filter of Login Attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Success,
+    Failed,
+}
+
+impl AttemptOutcome {
+    pub const ALL: [AttemptOutcome; 2] = [AttemptOutcome::Success, AttemptOutcome::Failed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Failed => "failed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AttemptOutcome::Success => "Success",
+            AttemptOutcome::Failed => "Failed",
+        }
+    }
+}
+
+/// The time range filter of Login Attempts: the last hour, day, week or month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptRange {
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl AttemptRange {
+    pub const ALL: [AttemptRange; 4] = [AttemptRange::Hour, AttemptRange::Day, AttemptRange::Week, AttemptRange::Month];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AttemptRange::Hour => "1h",
+            AttemptRange::Day => "24h",
+            AttemptRange::Week => "7d",
+            AttemptRange::Month => "30d",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AttemptRange::Hour => "Last hour",
+            AttemptRange::Day => "Last 24 hours",
+            AttemptRange::Week => "Last 7 days",
+            AttemptRange::Month => "Last 30 days",
+        }
+    }
+
+    pub fn millis(self) -> i64 {
+        const HOUR: i64 = 3_600_000;
+        match self {
+            AttemptRange::Hour => HOUR,
+            AttemptRange::Day => 24 * HOUR,
+            AttemptRange::Week => 7 * 24 * HOUR,
+            AttemptRange::Month => 30 * 24 * HOUR,
+        }
+    }
+}
+
+/// What the search box of Login Attempts names: an IP address, or else an email (compared by
+/// its lower-cased key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptSearch {
+    Ip(String),
+    Email(String),
+}
+
+/// What the Login Attempts list shows, parsed from the URL's parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttemptQuery {
+    pub search: Option<AttemptSearch>,
+    pub outcome: Option<AttemptOutcome>,
+    pub range: Option<AttemptRange>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl AttemptQuery {
+    pub fn from_params(params: &ListParams) -> Result<AttemptQuery, FieldError> {
+        let bad = |field: &str, message: String| FieldError { field: field.into(), message };
+        let search = match params.get("search") {
+            None => None,
+            Some(s) if s.chars().count() > 254 => return Err(bad("search", "Search for at most 254 characters.".into())),
+            Some(s) => Some(match s.parse::<std::net::IpAddr>() {
+                Ok(ip) => AttemptSearch::Ip(ip.to_string()),
+                Err(_) => AttemptSearch::Email(s.to_lowercase()),
+            }),
+        };
+        let outcome = match params.get("status") {
+            None => None,
+            Some(s) => Some(AttemptOutcome::ALL.into_iter().find(|o| o.key() == s).ok_or_else(|| bad("status", format!("{s:?} is not a status: choose Success or Failed.")))?),
+        };
+        let range = match params.get("range") {
+            None => None,
+            Some(s) => Some(AttemptRange::ALL.into_iter().find(|r| r.key() == s).ok_or_else(|| bad("range", format!("{s:?} is not a time range.")))?),
+        };
+        let (after, before) = (params.after.clone().filter(|c| !c.is_empty()), params.before.clone().filter(|c| !c.is_empty()));
+        if after.is_some() && before.is_some() {
+            return Err(bad("after", "A page starts after one row or ends before one, not both.".into()));
+        }
+        Ok(AttemptQuery { search, outcome, range, after, before })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> ListParams {
+        ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn the_search_is_an_ip_address_or_an_email_and_bad_filters_are_refused() {
+        let q = AttemptQuery::from_params(&params(&[("search", " Ada@Example.com "), ("status", "failed"), ("range", "24h")])).unwrap();
+        assert_eq!(q.search, Some(AttemptSearch::Email("ada@example.com".into())));
+        assert_eq!((q.outcome, q.range), (Some(AttemptOutcome::Failed), Some(AttemptRange::Day)));
+        let q = AttemptQuery::from_params(&params(&[("search", "2001:DB8::1")])).unwrap();
+        assert_eq!(q.search, Some(AttemptSearch::Ip("2001:db8::1".into())));
+        assert_eq!(AttemptQuery::from_params(&params(&[("status", "maybe")])).unwrap_err().field, "status");
+        assert_eq!(AttemptQuery::from_params(&params(&[("range", "1y")])).unwrap_err().field, "range");
+        assert_eq!(attempts_of_email_href("a+b@x.io"), "/login-attempts?search=a%2Bb%40x.io");
+    }
+
+    #[test]
+    fn only_email_addresses_are_logged_as_typed() {
+        assert_eq!(loggable_identifier(" ada@example.com "), "ada@example.com");
+        assert_eq!(loggable_identifier("hunter2-correct-horse"), "h••••• (not an email address)");
+        assert_eq!(loggable_identifier("ada@example"), "a••••• (not an email address)");
+        assert_eq!(loggable_identifier("  "), "");
+        // The same mask whatever the length: it says nothing of the secret.
+        assert_eq!(loggable_identifier("pw"), loggable_identifier("pwxxxxxxxxxxxxxxxxxxx"));
+    }
 }

@@ -3,7 +3,8 @@
 use super::state::Settings;
 use http::request::Parts;
 use leptos::prelude::use_context;
-use std::net::SocketAddr;
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 
 /// The client's address and user agent.
 #[derive(Debug, Clone, Default)]
@@ -22,18 +23,9 @@ impl ClientInfo {
     }
 
     pub fn from_parts(settings: &Settings, parts: &Parts) -> ClientInfo {
-        let forwarded = settings
-            .trust_proxy_headers
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|ip| ip.trim().to_owned())
-            .filter(|ip| !ip.is_empty());
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip().to_string());
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        let ip = peer.map(|peer| client_ip(peer, forwarded, &settings.trusted_proxies));
         let user_agent = parts
             .headers
             .get(http::header::USER_AGENT)
@@ -42,7 +34,7 @@ impl ClientInfo {
             .chars()
             .take(512)
             .collect();
-        ClientInfo { ip_address: forwarded.or(peer).unwrap_or_else(|| "unknown".into()), user_agent }
+        ClientInfo { ip_address: ip.map_or_else(|| "unknown".into(), |ip| ip.to_string()), user_agent }
     }
 
     /// Browser and operating system, for the Device column of Sessions.
@@ -60,6 +52,42 @@ impl ClientInfo {
     }
 }
 
+/// The client's address: the socket's peer, unless the peer is a trusted proxy; then the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Each proxy appends
+/// the address it received from, so entries to the left of the first untrusted one were
+/// written by the client and prove nothing; the left-most, which some read, is whatever the
+/// client liked. A malformed entry ends the walk at the last address known to be true.
+pub fn client_ip<'a>(peer: IpAddr, forwarded: impl DoubleEndedIterator<Item = &'a str>, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let entries: Vec<&str> = forwarded.flat_map(|header| header.split(',')).collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        match parse_forwarded(entry) {
+            Some(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: an address, perhaps with a port (`[::1]:80`, `10.0.0.1:80`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +100,24 @@ mod tests {
         };
         assert_eq!(client.device(), "Chrome on Linux");
         assert_eq!(ClientInfo::default().device(), "Unknown device");
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn the_header_is_ignored_unless_the_peer_is_a_trusted_proxy() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap_or_default()];
+        // A client talking to us directly writes what it likes: ignored.
+        assert_eq!(client_ip(ip("203.0.113.9"), ["1.2.3.4"].into_iter(), &trusted), ip("203.0.113.9"));
+        assert_eq!(client_ip(ip("203.0.113.9"), ["1.2.3.4"].into_iter(), &[]), ip("203.0.113.9"));
+        // Through our proxy: the right-most entry that is not a proxy of ours.
+        assert_eq!(client_ip(ip("10.0.0.2"), ["6.6.6.6, 198.51.100.4, 10.0.0.3"].into_iter(), &trusted), ip("198.51.100.4"));
+        // Over several headers, the last header's entries come last.
+        assert_eq!(client_ip(ip("10.0.0.2"), ["6.6.6.6", "198.51.100.4:5123"].into_iter(), &trusted), ip("198.51.100.4"));
+        // A proxy that sent no header, or garbage: the last address known to be true.
+        assert_eq!(client_ip(ip("10.0.0.2"), std::iter::empty(), &trusted), ip("10.0.0.2"));
+        assert_eq!(client_ip(ip("10.0.0.2"), ["6.6.6.6, nonsense"].into_iter(), &trusted), ip("10.0.0.2"));
     }
 }

@@ -19,9 +19,52 @@ pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, AppError> {
     serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
+/// One page of a keyset list, with the cursors of the pages before and after it.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// Makes a page of `rows`, read with a limit of `size + 1` in the reading direction: forward
+/// (newest first) after the cursor `after`, or backward when `reading_back` (a `before`
+/// cursor). `position` writes the cursor of a row.
+pub fn page<T>(mut rows: Vec<T>, size: usize, after_given: bool, reading_back: bool, position: impl Fn(&T) -> String) -> Page<T> {
+    let more_beyond = rows.len() > size;
+    rows.truncate(size);
+    if reading_back {
+        rows.reverse();
+    }
+    // Reading forward, rows before this page exist when it started after one; reading back,
+    // rows after it exist because we came from them.
+    let (has_prev, has_next) = if reading_back { (more_beyond, true) } else { (after_given, more_beyond) };
+    Page {
+        prev: if has_prev { rows.first().map(&position) } else { None },
+        next: if has_next { rows.last().map(&position) } else { None },
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_knows_its_neighbours_in_both_directions() {
+        let at = |n: &i64| n.to_string();
+        // Forward from the start: 3 of 4 read, a next page, no previous.
+        let p = page(vec![9, 8, 7, 6], 3, false, false, at);
+        assert_eq!((p.rows, p.prev, p.next), (vec![9, 8, 7], None, Some("7".into())));
+        // Forward after a cursor, the last page.
+        let p = page(vec![6, 5], 3, true, false, at);
+        assert_eq!((p.rows, p.prev, p.next), (vec![6, 5], Some("6".into()), None));
+        // Backward before a cursor: read 8, 9, 10 (oldest first), shown newest first.
+        let p = page(vec![8, 9, 10, 11], 3, false, true, at);
+        assert_eq!((p.rows, p.prev, p.next), (vec![10, 9, 8], Some("10".into()), Some("8".into())));
+        let p = page(vec![8, 9], 3, false, true, at);
+        assert_eq!((p.rows, p.prev, p.next), (vec![9, 8], None, Some("8".into())));
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused_by_field() {

@@ -2,6 +2,7 @@
 //! runs, the settings, how a response is answered, where a request comes from, ids and time.
 //! Nothing here ships to the browser, and nothing here knows a feature.
 
+pub mod batches;
 pub mod client;
 pub mod cursor;
 pub mod db;

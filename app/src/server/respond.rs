@@ -30,6 +30,16 @@ pub fn set_cookie_header(value: &str) {
     }
 }
 
+/// Tells the client when to try again (`Retry-After`, whole seconds, at least 1).
+pub fn retry_after(ms: i64) {
+    let seconds = (ms.max(0) + 999) / 1000;
+    if let (Some(options), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&seconds.max(1).to_string()))
+    {
+        options.insert_header(http::header::RETRY_AFTER, value);
+    }
+}
+
 /// True for a browser's own form submission (no WASM yet), which wants a page back, not data.
 pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()

@@ -12,8 +12,24 @@ pub struct Settings {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, however active.
     pub session_absolute: Duration,
-    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_proxy_headers: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (`ROSTER_TRUSTED_PROXIES`, CIDRs; none
+    /// by default): see `server::client`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Ended sessions are deleted this long after they end (`ROSTER_SESSION_RETENTION`,
+    /// default 30 days).
+    pub session_retention: Duration,
+    /// Login attempts are deleted this long after they were made
+    /// (`ROSTER_LOGIN_ATTEMPT_RETENTION`, default 90 days).
+    pub attempt_retention: Duration,
+    /// When wrong passwords lock an account (`ROSTER_LOCKOUT_*`).
+    pub lockout: Lockout,
+    /// Sign-in attempts one address may make in a minute (`ROSTER_IP_LIMIT`, default 30).
+    pub ip_limit: u32,
+    /// Password checks run at once (`ROSTER_HASH_CONCURRENCY`, default one per core), and how
+    /// many more may wait for one (`ROSTER_HASH_QUEUE`, default 16 per core) before sign-in
+    /// answers 503.
+    pub hash_concurrency: usize,
+    pub hash_queue: usize,
     /// How long an invitation's link works (`ROSTER_INVITATION_TTL`, default 7 days).
     pub invitation_ttl: Duration,
     /// Invitations one person may send in an hour (`ROSTER_INVITES_PER_HOUR`, default 100).
@@ -23,6 +39,21 @@ pub struct Settings {
     pub invites_per_recipient_day: i64,
     /// Where invitation emails go; the Invitations page says so when nowhere.
     pub mail: MailDelivery,
+}
+
+/// Per-account lockout: `threshold` failed sign-ins within `window` lock the account for
+/// `duration`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    pub threshold: i64,
+    pub window: Duration,
+    pub duration: Duration,
+}
+
+impl Default for Lockout {
+    fn default() -> Self {
+        Lockout { threshold: 5, window: Duration::from_secs(15 * 60), duration: Duration::from_secs(15 * 60) }
+    }
 }
 
 /// How the outbox worker delivers mail, as far as the pages need to know.
@@ -53,13 +84,29 @@ impl Settings {
     }
 }
 
+/// The cores this process may use: the default number of password checks at once.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(1)
+}
+
+/// Milliseconds of a duration, as the database compares times.
+pub fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             public_url: "http://127.0.0.1:3000".into(),
             session_idle: Duration::from_secs(8 * 3600),
             session_absolute: Duration::from_secs(7 * 24 * 3600),
-            trust_proxy_headers: false,
+            trusted_proxies: Vec::new(),
+            session_retention: Duration::from_secs(30 * 86_400),
+            attempt_retention: Duration::from_secs(90 * 86_400),
+            lockout: Lockout::default(),
+            ip_limit: 30,
+            hash_concurrency: cores(),
+            hash_queue: 16 * cores(),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             invites_per_hour: 100,
             invites_per_recipient_day: 5,

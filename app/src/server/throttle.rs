@@ -1,8 +1,9 @@
 //! A fixed-window counter per key (an IP address, say): after `limit` hits in `window_ms` the key
 //! is refused until its window ends. Kept in this process's memory: with several processes each
-//! counts alone, which is fine for what it guards (guessing a 256-bit invitation token only
-//! has to be made slow and noisy, not impossible); the README says so. Behind a proxy, set
-//! `ROSTER_TRUST_PROXY`, or every client shares the proxy's address and counts for all.
+//! counts alone, which is fine for what it guards (sign-in attempts and invitation links per
+//! address only have to be made slow and noisy; the per-account lockout, which must hold
+//! across processes, lives in the database); the README says so. Behind a proxy, list it in
+//! `ROSTER_TRUSTED_PROXIES`, or every client shares the proxy's address and counts for all.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,9 +29,27 @@ impl Throttle {
         hits.get(key).is_some_and(|(start, count)| now - start < self.window_ms && *count >= self.limit)
     }
 
+    /// Counts a hit for `key`, unless it has used up its hits: then nothing is counted and the
+    /// answer is how many milliseconds remain of its window.
+    pub fn try_hit(&self, key: &str, now: i64) -> Result<(), i64> {
+        let Ok(mut hits) = self.hits.lock() else { return Ok(()) };
+        if let Some((start, count)) = hits.get(key) {
+            let remaining = self.window_ms - (now - start);
+            if remaining > 0 && *count >= self.limit {
+                return Err(remaining);
+            }
+        }
+        self.count(&mut hits, key, now);
+        Ok(())
+    }
+
     /// Counts a hit for `key`.
     pub fn hit(&self, key: &str, now: i64) {
         let Ok(mut hits) = self.hits.lock() else { return };
+        self.count(&mut hits, key, now);
+    }
+
+    fn count(&self, hits: &mut HashMap<String, (i64, u32)>, key: &str, now: i64) {
         if hits.len() >= REMEMBERED {
             hits.retain(|_, (start, _)| now - *start < self.window_ms);
             // Still full within one window (a flood from many addresses): forget them all
@@ -63,5 +82,16 @@ mod tests {
         assert!(!throttle.is_blocked("a", 1_010));
         throttle.hit("a", 1_010);
         assert!(!throttle.is_blocked("a", 1_010), "a new window");
+    }
+
+    #[test]
+    fn try_hit_refuses_past_the_limit_and_says_for_how_long() {
+        let throttle = Throttle::new(2, 1_000);
+        assert_eq!(throttle.try_hit("a", 100), Ok(()));
+        assert_eq!(throttle.try_hit("a", 200), Ok(()));
+        assert_eq!(throttle.try_hit("a", 300), Err(800));
+        assert_eq!(throttle.try_hit("a", 1_099), Err(1));
+        assert_eq!(throttle.try_hit("b", 300), Ok(()));
+        assert_eq!(throttle.try_hit("a", 1_100), Ok(()), "a new window");
     }
 }

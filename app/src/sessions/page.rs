@@ -1,48 +1,161 @@
-//! The Sessions page: who is signed in where.
+//! The Sessions page: who is signed in where, and who was. Filters and page live in the URL,
+//! as on Users; **Revoke** per live session asks first, naming the user and the device.
 
-use crate::sessions::api::list_sessions;
-use crate::sessions::types::{SessionList, SessionSummary};
+use crate::error::AppError;
+use crate::sessions::api::{list_sessions, revoke_session};
+use crate::sessions::types::{SessionList, SessionState, SessionSummary, SESSIONS_PATH, SESSION_FILTERS};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::loaded_table::LoadedTable;
+use crate::ui::dialog::{open_while_some, Modal};
+use crate::ui::list_filters::{ListFilters, SelectFilter};
+use crate::ui::list_table::{EmptyText, ListTable};
+use crate::ui::load::go_to_sign_in;
 use crate::ui::page_header::PageHeader;
+use crate::ui::query::ListParams;
 use crate::ui::time::Timestamp;
+use crate::ui::toast::Toasts;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+/// The help page's columns (and Actions); an ended session says when and why under Last Active.
 const COLUMNS: &[&str] = &["User", "Device", "IP Address", "Started", "Last Active"];
+
+/// What rows ask of the page: confirm a revocation, reload.
+#[derive(Clone, Copy)]
+struct RowActions {
+    revoking: RwSignal<Option<SessionSummary>>,
+    reload: Callback<()>,
+}
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let sessions = Resource::new(|| (), |_| list_sessions());
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let q = query.read();
+        ListParams::from_query(SESSIONS_PATH, SESSION_FILTERS, |k| q.get(k))
+    });
+    let sessions = Resource::new(
+        move || params.get(),
+        |p| list_sessions(p.get("search"), p.get("status"), p.get("user"), p.after.clone(), p.before.clone()),
+    );
+    let actions = RowActions { revoking: RwSignal::new(None), reload: Callback::new(move |()| sessions.refetch()) };
+    provide_context(actions);
+    let status = SelectFilter {
+        name: "status",
+        label: "Status",
+        any: "All sessions",
+        options: SessionState::ALL.into_iter().map(|s| (s.key(), s.label())).collect(),
+    };
+    let note = Signal::derive(move || {
+        sessions.get().and_then(|r| r.ok()).and_then(|list| list.user_name).map(|name| format!("Sessions of {name}."))
+    });
     view! {
         <Title text="Sessions · Roster"/>
-        <PageHeader title="Sessions" description="Everyone signed in to your organization right now, and from where."/>
-        <LoadedTable
+        <PageHeader title="Sessions" description="Who is signed in to your organization, from where, and the sessions that ended."/>
+        <ListFilters params label="Filter sessions" search=("session-search", "Name or email") selects=vec![status] hidden=vec!["user"] note/>
+        <ListTable
             label="Sessions"
+            id="sessions-table"
             columns=COLUMNS
+            actions=true
+            params
             data=sessions
-            empty_title="No active sessions"
-            empty_hint="Sessions appear here when people sign in."
-            rows=|list: SessionList| {
-                let now = list.now;
-                list.sessions.into_iter().map(|session| view! { <SessionRow session=session now=now/> }.into_any()).collect()
+            empty=EmptyText {
+                title: "No sessions yet",
+                hint: "Sessions appear here when people sign in.",
+                filtered_title: "No sessions match these filters",
             }
+            rows=Callback::new(|list: SessionList| {
+                let (now, can_revoke) = (list.now, list.can_revoke);
+                list.sessions.into_iter().map(|session| view! { <SessionRow session now can_revoke/> }.into_any()).collect()
+            })
         />
+        <RevokeDialog/>
     }
 }
 
 #[component]
-fn SessionRow(session: SessionSummary, now: i64) -> impl IntoView {
+fn SessionRow(session: SessionSummary, now: i64, can_revoke: bool) -> impl IntoView {
+    let actions = expect_context::<RowActions>();
+    let ended = session.ended.map(|(at, reason)| {
+        view! { <span class="cell-sub">"Ended: " {reason.label()} ", " <Timestamp at=Some(at) now=now/></span> }
+    });
+    let revoke = (can_revoke && session.ended.is_none()).then(|| {
+        let subject = session.clone();
+        let label = format!("Revoke the session of {} on {}", session.user_name, session.device);
+        view! {
+            <button type="button" class="button button-small" aria-label=label on:click=move |_| actions.revoking.set(Some(subject.clone()))>
+                "Revoke"
+            </button>
+        }
+    });
     view! {
         <tr>
-            <td class="cell-strong" title=session.user_email.clone()>
-                {session.user_name}
-                {session.current.then(|| view! { " " <Badge tone=Tone::Outline label="This browser"/> })}
+            <td class="cell-strong">
+                {session.user_name.clone()}
+                {session.current.then(|| view! { " " <Badge tone=Tone::Outline label="This device"/> })}
+                <span class="cell-sub">{session.user_email.clone()}</span>
             </td>
-            <td>{session.device}</td>
-            <td class="cell-mono">{session.ip_address}</td>
+            <td>{session.device.clone()}</td>
+            <td class="cell-mono">{session.ip_address.clone()}</td>
             <td><Timestamp at=Some(session.started_at) now=now/></td>
-            <td><Timestamp at=Some(session.last_active_at) now=now/></td>
+            <td><Timestamp at=Some(session.last_active_at) now=now/>{ended}</td>
+            <td class="cell-actions">{revoke}</td>
         </tr>
+    }
+}
+
+#[component]
+fn RevokeDialog() -> impl IntoView {
+    let actions = expect_context::<RowActions>();
+    let toasts = expect_context::<Toasts>();
+    let open = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    open_while_some(open, actions.revoking, move || problem.set(None));
+    let run = Action::new(move |id: &String| {
+        let id = id.clone();
+        async move { revoke_session(id).await }
+    });
+    Effect::new(move |_| match run.value().get() {
+        // One's own session: signed out, so to sign-in.
+        Some(Ok(revoked)) if revoked.own => go_to_sign_in(),
+        Some(Ok(revoked)) => {
+            toasts.show(format!("The session of {} on {} was revoked.", revoked.user_name, revoked.device));
+            open.set(false);
+            actions.reload.run(());
+        }
+        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
+        Some(Err(error)) => problem.set(Some(error.to_string())),
+        None => {}
+    });
+    let title = Signal::derive(move || actions.revoking.get().map(|s| format!("Revoke the session of {}?", s.user_name)).unwrap_or_default());
+    view! {
+        <Modal open title id="revoke-session">
+            {move || actions.revoking.get_untracked().map(|session| {
+                let id = session.id.clone();
+                let body = if session.current {
+                    format!("This is your own session on {}: you will be signed out at once.", session.device)
+                } else {
+                    format!(
+                        "{} ({}) will be signed out on {} ({}) at their next click. Their account stays active: they can sign in again.",
+                        session.user_name, session.user_email, session.device, session.ip_address
+                    )
+                };
+                view! {
+                    <p class="modal-body">{body}</p>
+                    {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
+                    <div class="modal-actions">
+                        <button type="button" class="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
+                        <button type="button" class="button button-danger" disabled=move || run.pending().get()
+                            on:click=move |_| {
+                                problem.set(None);
+                                run.dispatch(id.clone());
+                            }>
+                            "Revoke"
+                        </button>
+                    </div>
+                }
+            })}
+        </Modal>
     }
 }

@@ -19,11 +19,12 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     }
 }
 
-/// A full page load of `/login`, so that nothing of the ended session stays in memory.
+/// A full page load of sign-in, saying the session ended (revoked, signed out elsewhere,
+/// expired), so that nothing of it stays in memory.
 pub fn go_to_sign_in() {
     #[cfg(feature = "hydrate")]
     {
-        let _ = window().location().set_href("/login");
+        let _ = window().location().set_href("/login?session=ended");
     }
 }
 

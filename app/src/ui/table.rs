@@ -1,21 +1,7 @@
-//! The data table every list uses: sticky header, one caption-like label for screen readers.
+//! What every list table shares: the row that says the list is empty, and what to do.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-#[component]
-pub fn DataTable(label: &'static str, columns: &'static [&'static str], children: Children) -> impl IntoView {
-    view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
-            <table class="data-table" aria-label=label>
-                <thead>
-                    <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
-                </thead>
-                <tbody>{children()}</tbody>
-            </table>
-        </div>
-    }
-}
 
 /// The single row shown when a list is empty: what is missing and what to do, with a
 /// **Clear filters** link when filters emptied it.

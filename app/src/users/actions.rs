@@ -26,6 +26,8 @@ pub fn actions_button_id(user_id: &str) -> String {
 pub enum ConfirmKind {
     Deactivate,
     Delete,
+    /// **Revoke all sessions**: every session the user holds ends.
+    RevokeSessions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,3 +76,12 @@ pub async fn delete_user(id: String) -> Result<String, AppError> {
     use crate::auth::types::Permission;
     with_permission(Permission::UsersDelete, |permit| async move { crate::users::server::service::delete_user(&permit, &id).await }).await
 }
+
+/// Requires `users.edit`. Lifts the user's lockout (too many wrong passwords); returns their
+/// name.
+#[server(endpoint = "unlock_user")]
+pub async fn unlock_user(id: String) -> Result<String, AppError> {
+    use crate::auth::server::guard::with_permission;
+    use crate::auth::types::Permission;
+    with_permission(Permission::UsersEdit, |permit| async move { crate::users::server::service::unlock_user(&permit, &id).await }).await
+}

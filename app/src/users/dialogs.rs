@@ -8,6 +8,7 @@ use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
 use crate::users::account::{Profile, UserEditor, UserUpdate};
+use crate::sessions::api::revoke_user_sessions;
 use crate::users::api::{delete_user, get_user, set_user_active, update_user};
 use crate::users::actions::{actions_button_id, ConfirmKind, UserActions};
 use leptos::prelude::*;
@@ -185,6 +186,7 @@ pub fn ConfirmDialog() -> impl IntoView {
     open_while_some(open, actions.confirming, move || problem.set(None));
     let title = Signal::derive(move || match actions.confirming.get() {
         Some(c) if c.kind == ConfirmKind::Deactivate => format!("Deactivate {}?", c.name),
+        Some(c) if c.kind == ConfirmKind::RevokeSessions => format!("Revoke all sessions of {}?", c.name),
         Some(c) => format!("Delete {}?", c.name),
         None => String::new(),
     });
@@ -196,6 +198,11 @@ pub fn ConfirmDialog() -> impl IntoView {
                     .await
                     .map(|(name, _)| format!("{name} was deactivated and signed out everywhere."))?,
                 ConfirmKind::Delete => delete_user(id.clone()).await.map(|name| format!("{name} was deleted."))?,
+                ConfirmKind::RevokeSessions => revoke_user_sessions(id.clone()).await.map(|(name, ended)| match ended {
+                    0 => format!("{name} had no active sessions."),
+                    1 => format!("1 session of {name} was revoked."),
+                    n => format!("{n} sessions of {name} were revoked."),
+                })?,
             };
             Ok::<_, AppError>((message, id))
         }
@@ -224,8 +231,16 @@ pub fn ConfirmDialog() -> impl IntoView {
                             "This permanently deletes the account of {} ({}) and ends their sessions. Login attempts and the audit trail keep the email. This can't be undone.",
                             c.name, c.email
                         ),
+                        ConfirmKind::RevokeSessions => format!(
+                            "{} ({}) will be signed out on every device at their next click. Their account stays active: they can sign in again.",
+                            c.name, c.email
+                        ),
                     };
-                    let verb = if c.kind == ConfirmKind::Deactivate { "Deactivate" } else { "Delete" };
+                    let verb = match c.kind {
+                        ConfirmKind::Deactivate => "Deactivate",
+                        ConfirmKind::Delete => "Delete",
+                        ConfirmKind::RevokeSessions => "Revoke all sessions",
+                    };
                     let (kind, id) = (c.kind, c.id.clone());
                     view! {
                         <p class="modal-body">{body}</p>

@@ -3,12 +3,14 @@
 
 use crate::error::AppError;
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::load::{LoadError, SkeletonRows};
+use crate::ui::load::{go_to_sign_in, LoadError, SkeletonRows};
 use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::table::EmptyRow;
-use crate::ui::time::Timestamp;
+use crate::ui::time::{exact, relative, Timestamp};
 use crate::ui::toast::Toasts;
-use crate::users::api::set_user_active;
+use crate::login_attempts::types::attempts_of_email_href;
+use crate::sessions::types::sessions_of_user_href;
+use crate::users::api::{set_user_active, unlock_user};
 use crate::users::actions::{actions_button_id, Confirm, ConfirmKind, UserActions};
 use crate::users::types::{ListRights, Total, UserList, UserListParams, UserSort, UserStatus, UserSummary, PAGE_SIZES};
 use leptos::prelude::*;
@@ -257,6 +259,12 @@ fn Pager(params: UserListParams, list: UserList) -> impl IntoView {
     }
 }
 
+/// A menu entry that opens another page (the Sessions or Login Attempts list, filtered).
+fn navigate_to(href: String) -> Callback<()> {
+    let navigate = use_navigate();
+    Callback::new(move |()| navigate(&href, NavigateOptions::default()))
+}
+
 #[component]
 fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
     let actions = expect_context::<UserActions>();
@@ -294,6 +302,37 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
             });
         }
     }
+    if rights.edit && user.locked_until.is_some() {
+        let (id, name) = (user.id.clone(), user.name.clone());
+        let unlock = Callback::new(move |()| {
+            let (id, name) = (id.clone(), name.clone());
+            leptos::task::spawn_local(async move {
+                match unlock_user(id.clone()).await {
+                    Ok(_) => toasts.show(format!("{name} was unlocked and can sign in again.")),
+                    Err(AppError::Unauthenticated) => go_to_sign_in(),
+                    Err(error) => toasts.show(error.to_string()),
+                }
+                actions.reload.run(actions_button_id(&id));
+            });
+        });
+        entries.push(MenuItem { label: "Unlock", danger: false, on_select: unlock });
+    }
+    if rights.view_sessions {
+        let href = sessions_of_user_href(&user.id);
+        entries.push(MenuItem { label: "View sessions", danger: false, on_select: navigate_to(href) });
+    }
+    if rights.revoke_sessions && user.status != UserStatus::Pending {
+        let confirm = Confirm { kind: ConfirmKind::RevokeSessions, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
+        entries.push(MenuItem {
+            label: "Revoke all sessions",
+            danger: false,
+            on_select: Callback::new(move |()| actions.confirming.set(Some(confirm.clone()))),
+        });
+    }
+    if rights.view_attempts {
+        let href = attempts_of_email_href(&user.email);
+        entries.push(MenuItem { label: "View login attempts", danger: false, on_select: navigate_to(href) });
+    }
     if rights.delete && !is_self {
         let confirm = Confirm { kind: ConfirmKind::Delete, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
         entries.push(MenuItem {
@@ -323,7 +362,17 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
                     {user.roles.into_iter().map(|r| view! { <Badge tone=Tone::Outline label=r/> }).collect_view()}
                 </span>
             </td>
-            <td><Badge tone=status_tone(user.status) label=user.status.label()/></td>
+            <td>
+                <span class="badge-list">
+                    <Badge tone=status_tone(user.status) label=user.status.label()/>
+                    {user.locked_until.map(|until| view! {
+                        <span title=format!("Locked after too many wrong passwords, until {}", exact(until))>
+                            <Badge tone=Tone::Danger label="Locked"/>
+                            <span class="cell-note">{format!(" unlocks {}", relative(now, until))}</span>
+                        </span>
+                    })}
+                </span>
+            </td>
             <td><Timestamp at=user.last_login_at now=now/></td>
             <td class="cell-actions">{menu}</td>
         </tr>
@@ -341,7 +390,7 @@ mod tests {
 
     #[test]
     fn the_range_follows_the_page_number_and_size() {
-        let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None };
+        let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None, locked_until: None };
         let list = |n: usize, total: Total| UserList {
             users: vec![user.clone(); n],
             total,

@@ -101,6 +101,8 @@ pub struct UserSummary {
     pub roles: Vec<String>,
     pub status: UserStatus,
     pub last_login_at: Option<i64>,
+    /// Locked by wrong passwords until then (shown as **Locked**; **Unlock** lifts it).
+    pub locked_until: Option<i64>,
 }
 
 /// A page of the Users list, with the server's clock for relative times.
@@ -124,6 +126,12 @@ pub struct ListRights {
     pub edit: bool,
     pub deactivate: bool,
     pub delete: bool,
+    /// `sessions.view`: **View sessions** in a row's menu.
+    pub view_sessions: bool,
+    /// `sessions.revoke`: **Revoke all sessions**.
+    pub revoke_sessions: bool,
+    /// `login_attempts.view`: **View login attempts**.
+    pub view_attempts: bool,
     /// The viewer's own id: their row offers no Deactivate or Delete.
     pub viewer_id: String,
 }

@@ -119,7 +119,7 @@ async fn the_sessions_and_login_attempts_pages_show_real_rows() {
     let client = app.signed_in("ada@example.com").await;
 
     let sessions = client.get(app.url("/sessions")).send().await.unwrap().text().await.unwrap();
-    assert!(sessions.contains("Chrome on Linux") && sessions.contains("127.0.0.1") && sessions.contains("This browser"));
+    assert!(sessions.contains("Chrome on Linux") && sessions.contains("127.0.0.1") && sessions.contains("This device"));
 
     let attempts = client.get(app.url("/login-attempts")).send().await.unwrap().text().await.unwrap();
     assert!(attempts.contains("Wrong password") && attempts.contains("Success") && attempts.contains("Failed"));

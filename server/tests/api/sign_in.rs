@@ -98,7 +98,7 @@ async fn a_pending_invitee_cannot_sign_in() {
     assert_refused(app.login(&browser(), "ada@example.com", PASSWORD).await).await;
 
     let (_, reason, _, _) = attempt(&app, "ada@example.com").await;
-    assert_eq!(reason.as_deref(), Some("Invitation not accepted"));
+    assert_eq!(reason.as_deref(), Some("Account pending (invitation not accepted)"));
 }
 
 #[tokio::test]
@@ -176,7 +176,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     assert_eq!(app.call(&replay, "/api/current_user", &[]).await.status(), 401);
     let page = replay.get(app.url("/users")).send().await.unwrap();
     assert_eq!(page.status(), 303);
-    assert_eq!(page.headers()["location"], "/login");
+    assert_eq!(page.headers()["location"], "/login?session=ended", "with a message that the session ended");
 }
 
 #[tokio::test]

@@ -1,7 +1,12 @@
 //! Password hashing with argon2id at OWASP's parameters (19 MiB, 2 iterations, 1 lane), always
-//! on the blocking pool so a sign-in never stalls the async threads.
+//! on the blocking pool so a sign-in never stalls the async threads. Sign-in checks passwords
+//! through a [`HashLimiter`]: a flood of sign-ins would otherwise start one 19 MiB hash per
+//! request on up to 512 blocking threads, and take the memory and the cores from everyone.
 
 use crate::error::AppError;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
@@ -55,9 +60,96 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// At most `concurrency` password checks at once, and at most `queue` more waiting for one;
+/// beyond that a check is refused at once (sign-in answers 503 with `Retry-After`) instead of
+/// piling up memory and latency for every other request.
+#[derive(Clone, Debug)]
+pub struct HashLimiter {
+    running: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    queue: usize,
+}
+
+/// Counts one waiter for as long as it lives, so a cancelled request stops counting too.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl HashLimiter {
+    pub fn new(concurrency: usize, queue: usize) -> HashLimiter {
+        HashLimiter { running: Arc::new(Semaphore::new(concurrency.max(1))), waiting: Arc::default(), queue }
+    }
+
+    /// A turn to check a password, once one is free; `Unavailable` at once when the queue is
+    /// full. Taken before anything is counted, so a refused attempt changes nothing.
+    pub async fn turn(&self) -> Result<HashTurn, AppError> {
+        let permit = match Arc::clone(&self.running).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(busy());
+                }
+                let _waiting = Waiting(&self.waiting);
+                Arc::clone(&self.running).acquire_owned().await.map_err(|_| busy())?
+            }
+        };
+        Ok(HashTurn { _permit: permit })
+    }
+}
+
+/// One password check's turn: while it lives, one of the limiter's permits is held.
+pub struct HashTurn {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl HashTurn {
+    /// [`verify`], in this turn.
+    pub async fn verify(self, password: String, stored: Option<String>) -> bool {
+        verify(password, stored).await
+    }
+}
+
+fn busy() -> AppError {
+    AppError::Unavailable("Too many people are signing in right now. Please try again in a moment.".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checks_beyond_the_permits_and_the_queue_are_refused_at_once() {
+        let limiter = HashLimiter::new(1, 2);
+        let stored = hash("correct horse battery".into()).await.ok();
+        let checks: Vec<_> = (0..12)
+            .map(|_| {
+                let (limiter, stored) = (limiter.clone(), stored.clone());
+                tokio::spawn(async move {
+                    let turn = limiter.turn().await?;
+                    Ok::<_, AppError>(turn.verify("correct horse battery".into(), stored).await)
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for check in checks {
+            answers.push(check.await.ok());
+        }
+        let passed = answers.iter().filter(|a| matches!(a, Some(Ok(true)))).count();
+        let refused = answers.iter().filter(|a| matches!(a, Some(Err(AppError::Unavailable(_))))).count();
+        assert_eq!(passed + refused, 12, "every check either ran and matched or was refused: {answers:?}");
+        assert!((1..=3).contains(&passed), "one running and two waiting at most when all arrive at once: {passed}");
+        // The queue empties again: a check after the flood runs.
+        let turn = limiter.turn().await;
+        assert!(turn.is_ok());
+        if let Ok(turn) = turn {
+            assert!(turn.verify("correct horse battery".into(), stored).await);
+        }
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {

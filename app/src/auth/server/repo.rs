@@ -116,6 +116,61 @@ pub async fn find_credentials(
     gate.exec().fetch_all(sql.bind(email_key).bind(org_slug)).await
 }
 
+/// Counts one sign-in attempt against the account before its password is checked, in one
+/// statement that the database serializes per account: a new window when the last one is
+/// over (`window_start <= window_cutoff`), and a lock until `lock_until` once the count
+/// reaches `threshold`. Answers the attempts counted in the window, or `None` when the account
+/// is locked (nothing is counted, and the caller must not check the password). Because each
+/// attempt is counted before its check, parallel attempts can never check more passwords than
+/// the threshold: the race that counted failures only after checking is closed.
+pub async fn count_attempt(gate: &AuthGate, user_id: &str, org_id: &str, at: &AttemptClock) -> Result<Option<i64>, sqlx::Error> {
+    let sql = Sql::new(
+        "INSERT INTO account_lockouts (user_id, org_id, failures, window_start, locked_until)
+         VALUES ($1, $2, 1, $3, CASE WHEN 1 >= $5 THEN $6 ELSE NULL END)
+         ON CONFLICT (user_id) DO UPDATE SET
+             failures = CASE WHEN account_lockouts.window_start > $4 THEN account_lockouts.failures + 1 ELSE 1 END,
+             window_start = CASE WHEN account_lockouts.window_start > $4 THEN account_lockouts.window_start ELSE $3 END,
+             locked_until = CASE
+                 WHEN (CASE WHEN account_lockouts.window_start > $4 THEN account_lockouts.failures + 1 ELSE 1 END) >= $5 THEN $6
+                 ELSE NULL END
+         WHERE account_lockouts.locked_until IS NULL OR account_lockouts.locked_until <= $3
+         RETURNING failures",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .bind(at.now)
+    .bind(at.window_cutoff)
+    .bind(at.threshold)
+    .bind(at.lock_until);
+    gate.exec().optional_scalar(sql).await
+}
+
+/// The times and threshold one attempt is counted with.
+pub struct AttemptClock {
+    pub now: i64,
+    /// A window that started at or before this is over.
+    pub window_cutoff: i64,
+    pub threshold: i64,
+    pub lock_until: i64,
+}
+
+/// Forgets the account's failures and lock: it just signed in.
+pub async fn clear_failures(gate: &AuthGate, user_id: &str) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("DELETE FROM account_lockouts WHERE user_id = $1");
+    gate.exec().execute(sql.bind(user_id)).await.map(|_| ())
+}
+
+/// The organization an attempt on an unknown email belongs to, when that is knowable: the one
+/// named at sign-in, or the only one there is.
+pub async fn organization_of_unknown(gate: &AuthGate, org_slug: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+    let sql = Sql::new("SELECT id FROM organizations WHERE ($1 IS NULL OR slug = $1) ORDER BY id LIMIT 2");
+    let ids: Vec<String> = gate.exec().scalars(sql.bind(org_slug)).await?;
+    Ok(match ids.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    })
+}
+
 pub async fn record_sign_in(gate: &AuthGate, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     let sql = Sql::new("UPDATE users SET last_login_at = $1 WHERE id = $2");
     gate.exec().execute(sql.bind(now).bind(user_id)).await.map(|_| ())

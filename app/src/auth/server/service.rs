@@ -1,7 +1,6 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
 use super::guard::capability::AuthGate;
-use super::password;
 use super::repo;
 use super::session;
 use super::token::Token;
@@ -10,6 +9,8 @@ use crate::login_attempts::server::service::{record_attempt, NewAttempt};
 use crate::login_attempts::types::FailureReason;
 use crate::server::client::ClientInfo;
 use crate::server::ids::{key, now_ms};
+use crate::server::respond;
+use crate::server::state::ms;
 
 /// What a person typed into the sign-in form.
 pub struct Credentials {
@@ -21,7 +22,9 @@ pub struct Credentials {
 
 /// Checks the credentials and starts a session. Every failure answers the same
 /// `InvalidCredentials` and costs one argon2 verification, so neither the message nor the
-/// timing tells a known email from an unknown one; the real reason goes to the log.
+/// timing tells a known email from an unknown or a locked one; the real reason goes to the
+/// login attempts log. In order: the address's limit (429), a turn to check a password (503
+/// when the queue is full; nothing counted), the account's lockout, then the password.
 pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -> Result<Token, AppError> {
     let mut errors = Vec::new();
     if creds.email.trim().is_empty() {
@@ -39,31 +42,67 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let candidates = repo::find_credentials(gate, &email_key, org_slug.as_deref()).await?;
     let ambiguous = candidates.len() > 1;
     let account = if ambiguous { None } else { candidates.into_iter().next() };
-    let matched = password::verify(creds.password, account.as_ref().and_then(|a| a.password_hash.clone())).await;
+    let org_id = match &account {
+        Some(a) => Some(a.org_id.clone()),
+        None => repo::organization_of_unknown(gate, org_slug.as_deref()).await?,
+    };
+    let record = |failure: Option<FailureReason>| NewAttempt {
+        org_id: org_id.as_deref(),
+        user_id: account.as_ref().map(|a| a.user_id.as_str()),
+        email: &creds.email,
+        client,
+        failure,
+    };
+
+    let now = now_ms();
+    if let Err(wait_ms) = gate.sign_in_ips().try_hit(&client.ip_address, now) {
+        record_attempt(gate, &record(Some(FailureReason::TooManyFromAddress))).await?;
+        respond::retry_after(wait_ms);
+        let seconds = (wait_ms + 999) / 1000;
+        return Err(AppError::RateLimited(format!(
+            "Too many sign-in attempts from your network. Try again in {seconds} seconds."
+        )));
+    }
+    let turn = gate.hashing().turn().await.inspect_err(|_| {
+        tracing::warn!("password checks are queued up: a sign-in was turned away with 503");
+        respond::retry_after(1_000);
+    })?;
+    let locked = match &account {
+        Some(a) => repo::count_attempt(gate, &a.user_id, &a.org_id, &attempt_clock(gate, now)).await?.is_none(),
+        None => false,
+    };
+    // A locked account's password is not checked: the dummy takes the same time.
+    let stored = account.as_ref().filter(|_| !locked).and_then(|a| a.password_hash.clone());
+    let matched = turn.verify(creds.password, stored).await;
 
     let failure = match &account {
         None if ambiguous => Some(FailureReason::OrganizationRequired),
         None => Some(FailureReason::UnknownAccount),
+        Some(_) if locked => Some(FailureReason::AccountLocked),
         Some(a) if a.status == "inactive" => Some(FailureReason::AccountDeactivated),
-        Some(a) if a.status == "pending" => Some(FailureReason::InvitationNotAccepted),
+        Some(a) if a.status == "pending" => Some(FailureReason::AccountPending),
         Some(_) if !matched => Some(FailureReason::WrongPassword),
         Some(_) => None,
     };
-    let attempt = NewAttempt {
-        org_id: account.as_ref().map(|a| a.org_id.as_str()),
-        user_id: account.as_ref().map(|a| a.user_id.as_str()),
-        email: creds.email.trim(),
-        client,
-        failure,
-    };
-    record_attempt(gate, &attempt).await?;
+    record_attempt(gate, &record(failure)).await?;
 
     let Some(account) = account.filter(|_| failure.is_none()) else {
         return Err(AppError::InvalidCredentials);
     };
+    repo::clear_failures(gate, &account.user_id).await?;
     let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
     repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
     Ok(token)
+}
+
+fn attempt_clock(gate: &AuthGate, now: i64) -> repo::AttemptClock {
+    let lockout = gate.settings().lockout;
+    repo::AttemptClock {
+        now,
+        window_cutoff: now.saturating_sub(ms(lockout.window)),
+        threshold: lockout.threshold,
+        lock_until: now.saturating_add(ms(lockout.duration)),
+    }
 }
 
 /// Ends the session named by `token`, if it is live: signed out, or `replaced` by a new

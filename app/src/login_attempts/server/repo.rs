@@ -1,7 +1,7 @@
 //! SQL for the sign-in log.
 
-use crate::auth::server::guard::capability::{AuthGate, OrgDb};
-use crate::login_attempts::types::LoginAttempt;
+use crate::auth::server::guard::capability::{AuthGate, Operator, OrgDb};
+use crate::login_attempts::types::{AttemptOutcome, AttemptSearch, LoginAttempt};
 use crate::server::sql::Sql;
 use sqlx::FromRow;
 
@@ -53,11 +53,55 @@ pub async fn insert(gate: &AuthGate, row: &AttemptRow) -> Result<(), sqlx::Error
     gate.exec().execute(sql).await.map(|_| ())
 }
 
-pub async fn recent(org: &OrgDb, limit: i64) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    let sql = Sql::new(
-        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
-         FROM login_attempts WHERE org_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2",
-    );
-    org.exec().fetch_all(sql.bind(org.id()).bind(limit)).await
+/// What a page of the Login Attempts list asks for.
+pub struct PageSpec<'a> {
+    pub search: Option<&'a AttemptSearch>,
+    pub outcome: Option<AttemptOutcome>,
+    /// Only attempts at or after this time.
+    pub since: Option<i64>,
+    /// (time, id) of the row the page starts after, newest first…
+    pub after: Option<(i64, String)>,
+    /// …or ends before (read oldest first, then turned round).
+    pub before: Option<(i64, String)>,
+    pub limit: i64,
 }
+
+/// A page of the organization's attempts, newest first, by keyset on (created_at, id). Each
+/// filter has an index that leads with the organization and ends with the keyset's columns
+/// (`login_attempts_by_org`, `…_by_org_status`, `…_by_org_email`, `…_by_org_ip`), so a page
+/// is one index range however many millions of rows the log holds.
+pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
+         FROM login_attempts WHERE org_id = ",
+    );
+    sql.push_bind(org.id());
+    match spec.search {
+        Some(AttemptSearch::Email(key)) => sql.push(" AND email_key = ").push_bind(key.as_str()),
+        Some(AttemptSearch::Ip(ip)) => sql.push(" AND ip_address = ").push_bind(ip.as_str()),
+        None => &mut sql,
+    };
+    if let Some(outcome) = spec.outcome {
+        sql.push(" AND status = ").push_bind(outcome.key());
+    }
+    if let Some(since) = spec.since {
+        sql.push(" AND created_at >= ").push_bind(since);
+    }
+    if let Some((at, id)) = &spec.after {
+        sql.push(" AND (created_at, id) < (").push_bind(*at).push(", ").push_bind(id).push(")");
+    }
+    if let Some((at, id)) = &spec.before {
+        sql.push(" AND (created_at, id) > (").push_bind(*at).push(", ").push_bind(id).push(")");
+    }
+    let order = if spec.before.is_none() { "DESC" } else { "ASC" };
+    sql.push(format!(" ORDER BY created_at {order}, id {order} LIMIT ")).push_bind(spec.limit);
+    org.exec().fetch_all(sql).await
+}
+
+/// Retention: deletes up to `batch` attempts made before `cutoff`, oldest first, across
+/// organizations (the server's pruning task).
+pub async fn prune_batch(op: &Operator, cutoff: i64, batch: i64) -> Result<u64, sqlx::Error> {
+    let sql = Sql::new("DELETE FROM login_attempts WHERE id IN (SELECT id FROM login_attempts WHERE created_at < $1 ORDER BY created_at LIMIT $2)");
+    op.exec().execute(sql.bind(cutoff).bind(batch)).await
+}
+

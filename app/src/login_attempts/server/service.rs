@@ -1,9 +1,11 @@
 //! Writing and reading the sign-in log.
 
 use super::repo;
-use crate::auth::server::guard::capability::{AuthGate, Permit};
+use crate::auth::server::guard::capability::{AuthGate, Operator, Permit};
 use crate::error::AppError;
-use crate::login_attempts::types::{FailureReason, LoginAttemptList};
+use crate::login_attempts::types::{loggable_identifier, AttemptQuery, FailureReason, LoginAttemptList, ATTEMPT_PAGE_SIZE};
+use crate::server::batches::delete_in_batches;
+use crate::server::cursor;
 use crate::server::client::ClientInfo;
 use crate::server::ids::{key, new_id, now_ms};
 
@@ -16,9 +18,10 @@ pub struct NewAttempt<'a> {
     pub failure: Option<FailureReason>,
 }
 
-/// Writes one attempt. The password is never part of it.
+/// Writes one attempt. The password is never part of it, nor is an identifier that is not an
+/// email address (see [`loggable_identifier`]).
 pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result<(), AppError> {
-    let email: String = attempt.email.chars().take(254).collect();
+    let email: String = loggable_identifier(attempt.email).chars().take(254).collect();
     repo::insert(
         gate,
         &repo::AttemptRow {
@@ -38,8 +41,31 @@ pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result
     Ok(())
 }
 
-/// The organization's most recent attempts, newest first.
-pub async fn list_recent(permit: &Permit, limit: i64) -> Result<LoginAttemptList, AppError> {
-    let rows = repo::recent(permit.org(), limit).await?;
-    Ok(LoginAttemptList { attempts: rows.into_iter().map(Into::into).collect(), now: now_ms() })
+/// A page of the organization's attempts, newest first.
+pub async fn list(permit: &Permit, query: &AttemptQuery) -> Result<LoginAttemptList, AppError> {
+    let now = now_ms();
+    let spec = repo::PageSpec {
+        search: query.search.as_ref(),
+        outcome: query.outcome,
+        since: query.range.map(|r| now - r.millis()),
+        after: query.after.as_deref().map(cursor::decode).transpose()?,
+        before: query.before.as_deref().map(cursor::decode).transpose()?,
+        limit: i64::try_from(ATTEMPT_PAGE_SIZE + 1).unwrap_or(i64::MAX),
+    };
+    let rows = repo::page(permit.org(), &spec).await?;
+    let page = cursor::page(rows, ATTEMPT_PAGE_SIZE, spec.after.is_some(), spec.before.is_some(), |r: &repo::AttemptRow| {
+        cursor::encode(&(r.created_at, &r.id))
+    });
+    Ok(LoginAttemptList {
+        attempts: page.rows.into_iter().map(Into::into).collect(),
+        next_cursor: page.next,
+        prev_cursor: page.prev,
+        now,
+    })
+}
+
+/// Retention: deletes, in batches, the attempts made before `cutoff`, across organizations;
+/// answers how many.
+pub async fn prune(op: &Operator, cutoff: i64) -> Result<u64, sqlx::Error> {
+    delete_in_batches(|batch| repo::prune_batch(op, cutoff, batch)).await
 }

@@ -63,6 +63,7 @@
 //! }
 //! ```
 
+use crate::auth::server::password::HashLimiter;
 use crate::auth::types::{Permission, SignedInUser};
 use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
@@ -71,6 +72,8 @@ use crate::server::throttle::Throttle;
 /// Unknown invitation links one address may open in [`LINK_GUESS_WINDOW_MS`].
 pub const LINK_GUESSES: u32 = 20;
 pub const LINK_GUESS_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// The window of `ROSTER_IP_LIMIT`: sign-in attempts per address per minute.
+pub const SIGN_IN_WINDOW_MS: i64 = 60 * 1000;
 
 /// Who is making this request: resolved once per request by the session layer (or by the
 /// guard, for a server function called while a page renders) and read by the guard. Only
@@ -115,12 +118,22 @@ pub struct AppState {
     pub settings: Settings,
     /// Unknown invitation links opened, per client address (see [`InviteGate::link_guesses`]).
     link_guesses: Throttle,
+    /// Sign-in attempts per client address (see [`AuthGate::sign_in_ips`]).
+    sign_in_ips: Throttle,
+    /// Password checks at once (see [`AuthGate::hashing`]).
+    hashing: HashLimiter,
 }
 
 impl AppState {
     /// Made once, by the process that opened the database.
     pub fn new(db: Db, settings: Settings) -> AppState {
-        AppState { db, settings, link_guesses: Throttle::new(LINK_GUESSES, LINK_GUESS_WINDOW_MS) }
+        AppState {
+            link_guesses: Throttle::new(LINK_GUESSES, LINK_GUESS_WINDOW_MS),
+            sign_in_ips: Throttle::new(settings.ip_limit, SIGN_IN_WINDOW_MS),
+            hashing: HashLimiter::new(settings.hash_concurrency, settings.hash_queue),
+            db,
+            settings,
+        }
     }
 
     /// A cheap round trip to the database, for the readiness probe.
@@ -133,7 +146,12 @@ impl AppState {
     }
 
     pub(super) fn auth_gate(&self) -> AuthGate {
-        AuthGate { db: self.db.clone(), settings: self.settings.clone() }
+        AuthGate {
+            db: self.db.clone(),
+            settings: self.settings.clone(),
+            sign_in_ips: self.sign_in_ips.clone(),
+            hashing: self.hashing.clone(),
+        }
     }
 
     pub(super) fn invite_gate(&self) -> InviteGate {
@@ -237,11 +255,22 @@ impl OrgTx {
 pub struct AuthGate {
     db: Db,
     settings: Settings,
+    sign_in_ips: Throttle,
+    hashing: HashLimiter,
 }
 
 impl AuthGate {
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+    /// Sign-in attempts per client address: more than `ROSTER_IP_LIMIT` in a minute and the
+    /// address is refused until the minute ends.
+    pub fn sign_in_ips(&self) -> &Throttle {
+        &self.sign_in_ips
+    }
+    /// The password checks of sign-in, a few at a time.
+    pub fn hashing(&self) -> &HashLimiter {
+        &self.hashing
     }
     pub fn exec(&self) -> Exec<'_> {
         self.db.exec()

@@ -29,20 +29,13 @@ pub async fn list(permit: &Permit, query: &InvitationQuery) -> Result<Invitation
     let before: Option<(i64, String)> = query.before.as_deref().map(cursor::decode).transpose()?;
     let reading_back = before.is_some();
     let spec = PageSpec { search: &query.search, status: query.status, after, before, limit: INVITATION_PAGE_SIZE + 1, now };
-    let mut rows = repo::list_page(permit.org(), &spec).await?;
-    let more_beyond = rows.len() > usize::try_from(INVITATION_PAGE_SIZE).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(INVITATION_PAGE_SIZE).unwrap_or(usize::MAX));
-    if reading_back {
-        rows.reverse();
-    }
-    let position = |row: Option<&ListRow>| row.map(|r| cursor::encode(&(r.created_at, &r.id)));
-    // Reading forward, rows before this page exist when it started after one; reading back,
-    // rows after it exist because we came from them.
-    let (has_prev, has_next) = if reading_back { (more_beyond, true) } else { (spec.after.is_some(), more_beyond) };
+    let rows = repo::list_page(permit.org(), &spec).await?;
+    let size = usize::try_from(INVITATION_PAGE_SIZE).unwrap_or(usize::MAX);
+    let page = cursor::page(rows, size, spec.after.is_some(), reading_back, |r: &ListRow| cursor::encode(&(r.created_at, &r.id)));
     Ok(InvitationList {
-        prev_cursor: if has_prev { position(rows.first()) } else { None },
-        next_cursor: if has_next { position(rows.last()) } else { None },
-        invitations: rows.into_iter().map(|r| to_invitation(r, now)).collect(),
+        prev_cursor: page.prev,
+        next_cursor: page.next,
+        invitations: page.rows.into_iter().map(|r| to_invitation(r, now)).collect(),
         mail_not_configured: permit.settings().mail == MailDelivery::NotConfigured,
         now,
     })

@@ -219,6 +219,15 @@ pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64)
     tx.exec().execute(sql).await
 }
 
+/// Lifts the user's lockout and forgets their failed sign-ins; whether a lock was in force.
+pub async fn unlock(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = Sql::new("DELETE FROM account_lockouts WHERE user_id = $1 AND org_id = $2 RETURNING locked_until")
+        .bind(user_id)
+        .bind(tx.id());
+    let until: Option<Option<i64>> = tx.exec().optional_scalar(sql).await?;
+    Ok(until.flatten().is_some_and(|until| until > now))
+}
+
 /// Deletes the user; their roles and sessions go with them (foreign keys cascade).
 pub async fn delete(tx: &mut OrgTx, user_id: &str) -> Result<(), sqlx::Error> {
     let sql = Sql::new("DELETE FROM users WHERE id = $1 AND org_id = $2").bind(user_id).bind(tx.id());

@@ -29,6 +29,26 @@ pub async fn roles_of(org: &OrgDb, user_ids: &[String]) -> Result<Vec<UserRoleRo
     org.exec().fetch_all(sql).await
 }
 
+/// The given users' locks that last beyond `now` (too many wrong passwords), in one round trip.
+pub async fn locks_of(org: &OrgDb, user_ids: &[String], now: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT user_id, locked_until FROM account_lockouts WHERE org_id = ");
+    sql.push_bind(org.id()).push(" AND locked_until > ").push_bind(now).push(" AND user_id IN (");
+    for (i, id) in user_ids.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
+    }
+    sql.push(")");
+    org.exec().fetch_all::<LockRow>(sql).await.map(|rows| rows.into_iter().map(|r| (r.user_id, r.locked_until)).collect())
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct LockRow {
+    user_id: String,
+    locked_until: i64,
+}
+
 /// One row of a filtered, sorted page, with the keys its cursor is made of.
 #[derive(Debug, Clone, FromRow)]
 pub struct ListRow {

@@ -182,6 +182,19 @@ pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Re
     Ok((before.name, UserStatus::Inactive))
 }
 
+/// Lifts a lockout (too many wrong passwords) before it runs out; returns the name. The
+/// account's failed sign-ins are forgotten too, so the next wrong password starts a new count.
+/// Like every change, refused for a user holding a role the viewer lacks.
+pub async fn unlock_user(permit: &Permit, user_id: &str) -> Result<String, AppError> {
+    let roles = repo::org_roles(permit.org()).await?;
+    let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
+    if repo::unlock(&mut tx, &before.id, now_ms()).await? {
+        audit::record(&mut tx, AuditEvent::on_user(permit, "user.unlocked", &before.id, &before.email, json!({}))).await?;
+    }
+    tx.commit().await?;
+    Ok(before.name)
+}
+
 /// Deletes the user and, by cascade, their roles and sessions; login attempts and audit
 /// events keep the email. Returns the name, for the toast.
 pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppError> {

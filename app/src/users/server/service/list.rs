@@ -149,10 +149,12 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
     for row in repo::roles_of(permit.org(), &ids).await? {
         roles.entry(row.user_id).or_default().push(row.role_name);
     }
+    let locks: HashMap<String, i64> = repo::locks_of(permit.org(), &ids, now_ms()).await?.into_iter().collect();
     let users = rows
         .into_iter()
         .map(|row| UserSummary {
             roles: roles.remove(&row.id).unwrap_or_default(),
+            locked_until: locks.get(&row.id).copied(),
             status: UserStatus::from_key(&row.status).unwrap_or(UserStatus::Inactive),
             id: row.id,
             name: row.name,
@@ -240,6 +242,9 @@ fn empty_list(permit: &Permit) -> UserList {
             edit: permit.can(Permission::UsersEdit),
             deactivate: permit.can(Permission::UsersDeactivate),
             delete: permit.can(Permission::UsersDelete),
+            view_sessions: permit.can(Permission::SessionsView),
+            revoke_sessions: permit.can(Permission::SessionsRevoke),
+            view_attempts: permit.can(Permission::LoginAttemptsView),
             viewer_id: permit.user_id().to_owned(),
         },
         now: now_ms(),
