@@ -15,6 +15,7 @@ use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The help page's columns (and Actions); an ended session says when and why under Last Active.
@@ -46,13 +47,17 @@ pub fn SessionsPage() -> impl IntoView {
         any: "All sessions",
         options: SessionState::ALL.into_iter().map(|s| (s.key(), s.label())).collect(),
     };
-    let note = Signal::derive(move || {
-        sessions.get().and_then(|r| r.ok()).and_then(|list| list.user_name).map(|name| format!("Sessions of {name}."))
+    // Filtered to one user (View sessions on the Users page): say whose, with a way back.
+    let note = Callback::new(move |list: SessionList| {
+        let everyone = params.get_untracked().with("user", None).href();
+        list.user_name.map(|name| {
+            view! { <p class="filter-note" role="status">{format!("Sessions of {name}.")} " " <A href=everyone>"Show everyone"</A></p> }.into_any()
+        })
     });
     view! {
         <Title text="Sessions · Roster"/>
         <PageHeader title="Sessions" description="Who is signed in to your organization, from where, and the sessions that ended."/>
-        <ListFilters params label="Filter sessions" search=("session-search", "Name or email") selects=vec![status] hidden=vec!["user"] note/>
+        <ListFilters params label="Filter sessions" search=("session-search", "Name or email") selects=vec![status] hidden=vec!["user"]/>
         <ListTable
             label="Sessions"
             id="sessions-table"
@@ -60,6 +65,7 @@ pub fn SessionsPage() -> impl IntoView {
             actions=true
             params
             data=sessions
+            note
             empty=EmptyText {
                 title: "No sessions yet",
                 hint: "Sessions appear here when people sign in.",

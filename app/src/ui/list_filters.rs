@@ -1,7 +1,7 @@
 //! The filter bar of a keyset list: a search box and selects, one plain GET form (so it works
 //! before the WASM); once hydrated each change replaces the URL, which the list follows. A
 //! filter the bar does not show (a user picked from the Users page, say) rides along as a
-//! hidden field, and a **Clear** link drops it.
+//! hidden field; the list says so above its rows (see `ListTable`'s `note`).
 
 use crate::ui::query::ListParams;
 use crate::ui::search_field::SearchField;
@@ -28,13 +28,9 @@ pub fn ListFilters(
     /// The search box: its id and placeholder.
     search: (&'static str, &'static str),
     selects: Vec<SelectFilter>,
-    /// Filters set elsewhere (a link from the Users page): kept as hidden fields, shown as
-    /// a note with the name they stand for.
+    /// Filters set elsewhere (a link from the Users page): kept as hidden fields.
     #[prop(optional)]
     hidden: Vec<&'static str>,
-    /// The note for a hidden filter that is set, e.g. "Sessions of Ada Lovelace".
-    #[prop(optional, into)]
-    note: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let navigate = use_navigate();
     let go = move |next: ListParams| navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
@@ -78,21 +74,11 @@ pub fn ListFilters(
             }
         })
         .collect_view();
-    let hidden_names = hidden.clone();
     let hidden_fields = move || {
         hidden
             .iter()
             .filter_map(|name| params.get().get(name).map(|v| view! { <input type="hidden" name=*name value=v/> }))
             .collect_view()
-    };
-    let note = move || {
-        let text = note.and_then(|n| n.get())?;
-        let clear = hidden_names.iter().fold(params.get(), |p, name| p.with(name, None)).href();
-        Some(view! {
-            <p class="filter-note" role="status">
-                {text} " " <a href=clear>"Show everyone"</a>
-            </p>
-        })
     };
     view! {
         <form class="filters" id=form_id method="get" action=path role="search" aria-label=label on:submit=on_submit>
@@ -101,6 +87,5 @@ pub fn ListFilters(
             {hidden_fields}
             <button type="submit" class="button filters-apply">"Apply filters"</button>
         </form>
-        {note}
     }
 }

@@ -54,6 +54,10 @@ pub fn ListTable<T>(
     empty: EmptyText,
     /// The table's rows.
     rows: Callback<T, Vec<AnyView>>,
+    /// A line above the table about what it shows (a filter set from another page), made
+    /// from the loaded page so that the server's HTML and the hydrated page agree.
+    #[prop(optional)]
+    note: Option<Callback<T, Option<AnyView>>>,
 ) -> impl IntoView
 where
     T: KeysetPage + Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
@@ -74,6 +78,7 @@ where
                 match data.await {
                     Ok(page) => {
                         let (prev, next) = page.cursors();
+                        let note = note.and_then(|n| n.run(page.clone()));
                         let body = if page.is_empty() {
                             let filtered = p.is_filtered();
                             let title = if filtered { empty.filtered_title } else { empty.title };
@@ -84,6 +89,7 @@ where
                             rows.run(page).into_any()
                         };
                         view! {
+                            {note}
                             {table(body)}
                             <Pager prev=prev.map(|c| p.page(None, Some(c)).href()) next=next.map(|c| p.page(Some(c), None).href())/>
                         }

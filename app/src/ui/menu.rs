@@ -98,18 +98,16 @@ pub fn ActionsMenu(
         "Tab" => close(false),
         _ => {}
     };
-    // Focus leaving the whole menu (a click elsewhere, Tab) closes it.
+    // Focus leaving the whole menu (a click elsewhere, Tab) closes it, if it is open. The
+    // browser also sends focusout when the focused button leaves the page (an item navigated
+    // away): setting the signal then, even to the value it has, would wake the menu's render
+    // effects after the page has disposed of them; hence the check, and `try_`.
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
-        let inside = ev
-            .related_target()
-            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-            .zip(menu.get_untracked())
-            .is_some_and(|(target, menu)| menu.contains(Some(&target)))
-            || ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()).zip(button.get_untracked()).is_some_and(
-                |(target, button)| button.contains(Some(&target)),
-            );
-        if !inside {
-            open.set(false);
+        let target = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let within = |node: Option<web_sys::HtmlElement>| node.zip(target.as_ref()).is_some_and(|(node, target)| node.contains(Some(target)));
+        let inside = within(menu.try_get_untracked().flatten().map(Into::into)) || within(button.try_get_untracked().flatten().map(Into::into));
+        if !inside && open.try_get_untracked() == Some(true) {
+            open.try_set(false);
         }
     };
 

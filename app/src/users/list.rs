@@ -259,10 +259,15 @@ fn Pager(params: UserListParams, list: UserList) -> impl IntoView {
     }
 }
 
-/// A menu entry that opens another page (the Sessions or Login Attempts list, filtered).
+/// A menu entry that opens another page (the Sessions or Login Attempts list, filtered). The
+/// navigation runs once the click's handler has returned, so the menu has finished closing
+/// before the page it belongs to goes.
 fn navigate_to(href: String) -> Callback<()> {
     let navigate = use_navigate();
-    Callback::new(move |()| navigate(&href, NavigateOptions::default()))
+    Callback::new(move |()| {
+        let (navigate, href) = (navigate.clone(), href.clone());
+        set_timeout(move || navigate(&href, NavigateOptions::default()), std::time::Duration::ZERO);
+    })
 }
 
 #[component]
