@@ -4,7 +4,8 @@
 //!    loopback. An Owner clicks **Send Invitation** (the `invite_user` server function) `--runs`
 //!    times; each run is timed from the request until the message is a file in the SMTP
 //!    server's Maildir.
-//! 2. Throughput: `--messages` queued messages (default 10,000) drained by one worker.
+//! 2. Throughput: `--messages` queued invitation emails (default 10,000) drained by one
+//!    worker, minting each link's token as it sends.
 //!
 //! Run it with:
 //!
@@ -16,6 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use app::auth::server::guard::{AppState, Mailroom};
+use app::mail::server::message::LINK_MARKER;
 use app::mail::server::service::{run, send_due};
 use app::mail::server::transport::Transport;
 use app::server::db::Db;
@@ -90,19 +92,37 @@ async fn main() {
 
     // 2 first (no worker running yet): queue the messages in one transaction, then drain.
     println!("==> {dialect}: queueing {messages} messages");
+    // Each message belongs to a pending invitation, so the drain mints a token per message as
+    // it does for real invitation email.
     on_db!(&db, pool => async {
         let org: String = sqlx::query_scalar("SELECT id FROM organizations WHERE slug = 'bench'").fetch_one(pool).await.unwrap();
+        let role: String = sqlx::query_scalar("SELECT id FROM roles WHERE org_id = $1 AND name = 'Member'").bind(&org).fetch_one(pool).await.unwrap();
         let mut tx = pool.begin().await.unwrap();
         for i in 0..messages {
+            let (invitation, email) = (format!("bench-invitation-{i:06}"), format!("person{i}@bench.example"));
             sqlx::query(
-                "INSERT INTO email_outbox (id, org_id, to_address, to_key, subject, body_text, body_html, status, attempts, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $3, 'Bench invitation', $4, $5, 'queued', 0, 0, 0)",
+                "INSERT INTO invitations (id, org_id, email, email_key, role_id, token_hash, status, delivery_status, expires_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $3, $4, $5, 'pending', 'queued', $6, 0, 0)",
+            )
+            .bind(&invitation)
+            .bind(&org)
+            .bind(&email)
+            .bind(&role)
+            .bind(format!("unusable-{i}"))
+            .bind(i64::MAX / 2)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO email_outbox (id, org_id, invitation_id, to_address, to_key, subject, body_text, body_html, status, attempts, next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, $4, $4, 'Bench invitation', $5, $6, 'queued', 0, 0, 0)",
             )
             .bind(format!("bench-{i:06}"))
             .bind(&org)
-            .bind(format!("person{i}@bench.example"))
-            .bind(format!("Hello person {i}.\n\nAccept here: http://127.0.0.1/invitation?token=bench{i}\n"))
-            .bind(format!("<p>Hello person {i}.</p><p><a href=\"http://127.0.0.1/invitation?token=bench{i}\">Accept</a></p>"))
+            .bind(&invitation)
+            .bind(&email)
+            .bind(format!("Hello person {i}.\n\nAccept here: {LINK_MARKER}\n"))
+            .bind(format!("<p>Hello person {i}.</p><p><a href=\"{LINK_MARKER}\">Accept</a></p>"))
             .execute(&mut *tx)
             .await
             .unwrap();
@@ -150,7 +170,7 @@ async fn main() {
 
     if write {
         let table = format!(
-            "| {dialect} | {messages} queued, one worker | {drained:.1?} | {per_second:.0} / s |\n| {dialect} | Send Invitation → SMTP mailbox ({runs} runs) | p50 {p50:.1?} | p99 {p99:.1?} |\n"
+            "| {dialect} | {messages} queued invitation emails, one worker | {drained:.1?} | {per_second:.0} / s |\n| {dialect} | Send Invitation → SMTP mailbox ({runs} runs) | p50 {p50:.1?} | p99 {p99:.1?} |\n"
         );
         write_section(dialect, &table);
     }
