@@ -20,14 +20,7 @@ pub async fn list_login_attempts(
     use crate::auth::types::Permission;
     use crate::login_attempts::types::{AttemptQuery, ATTEMPTS_PATH, ATTEMPT_FILTERS};
     use crate::ui::query::ListParams;
-    let params = ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |name| match name {
-        "search" => search.clone(),
-        "status" => status.clone(),
-        "range" => range.clone(),
-        "after" => after.clone(),
-        "before" => before.clone(),
-        _ => None,
-    });
+    let params = ListParams::from_args(ATTEMPTS_PATH, ATTEMPT_FILTERS, vec![search, status, range], after, before);
     with_permission(Permission::LoginAttemptsView, |permit| async move {
         let query = AttemptQuery::from_params(&params).map_err(|e| AppError::Validation(vec![e]))?;
         crate::login_attempts::server::service::list(&permit, &query).await

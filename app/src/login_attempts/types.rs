@@ -192,10 +192,7 @@ impl AttemptQuery {
             None => None,
             Some(s) => Some(AttemptRange::ALL.into_iter().find(|r| r.key() == s).ok_or_else(|| bad("range", format!("{s:?} is not a time range.")))?),
         };
-        let (after, before) = (params.after.clone().filter(|c| !c.is_empty()), params.before.clone().filter(|c| !c.is_empty()));
-        if after.is_some() && before.is_some() {
-            return Err(bad("after", "A page starts after one row or ends before one, not both.".into()));
-        }
+        let (after, before) = params.cursors()?;
         Ok(AttemptQuery { search, outcome, range, after, before })
     }
 }

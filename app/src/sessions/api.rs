@@ -19,14 +19,7 @@ pub async fn list_sessions(
     use crate::auth::types::Permission;
     use crate::sessions::types::{SessionQuery, SESSIONS_PATH, SESSION_FILTERS};
     use crate::ui::query::ListParams;
-    let params = ListParams::from_query(SESSIONS_PATH, SESSION_FILTERS, |name| match name {
-        "search" => search.clone(),
-        "status" => status.clone(),
-        "user" => user.clone(),
-        "after" => after.clone(),
-        "before" => before.clone(),
-        _ => None,
-    });
+    let params = ListParams::from_args(SESSIONS_PATH, SESSION_FILTERS, vec![search, status, user], after, before);
     with_permission(Permission::SessionsView, |permit| async move {
         let query = SessionQuery::from_params(&params).map_err(|e| AppError::Validation(vec![e]))?;
         crate::sessions::server::service::list(&permit, &query).await

@@ -139,10 +139,7 @@ impl SessionQuery {
             None => None,
             Some(s) => Some(SessionState::from_key(&s).ok_or_else(|| FieldError { field: "status".into(), message: format!("{s:?} is not a status: choose Active or Ended.") })?),
         };
-        let (after, before) = (params.after.clone().filter(|c| !c.is_empty()), params.before.clone().filter(|c| !c.is_empty()));
-        if after.is_some() && before.is_some() {
-            return Err(FieldError { field: "after".into(), message: "A page starts after one row or ends before one, not both.".into() });
-        }
+        let (after, before) = params.cursors()?;
         Ok(SessionQuery { search, state, user_id: params.get("user"), after, before })
     }
 }

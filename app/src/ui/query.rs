@@ -34,6 +34,25 @@ impl ListParams {
         }
     }
 
+    /// The state a list's server function received: `values` of the filters `names`, in the
+    /// same order, and the page's cursors.
+    pub fn from_args(path: &'static str, names: &[&'static str], values: Vec<Option<String>>, after: Option<String>, before: Option<String>) -> ListParams {
+        ListParams { path, filters: names.iter().copied().zip(values).collect(), after, before }
+    }
+
+    /// The page's cursors, blank ones dropped; a page starts after a row or ends before one,
+    /// never both.
+    pub fn cursors(&self) -> Result<(Option<String>, Option<String>), crate::error::FieldError> {
+        let given = |c: &Option<String>| c.clone().filter(|c| !c.trim().is_empty());
+        match (given(&self.after), given(&self.before)) {
+            (Some(_), Some(_)) => Err(crate::error::FieldError {
+                field: "after".into(),
+                message: "A page starts after one row or ends before one, not both.".into(),
+            }),
+            cursors => Ok(cursors),
+        }
+    }
+
     /// The filter `name`, trimmed; `None` when blank or absent.
     pub fn get(&self, name: &str) -> Option<String> {
         self.filters

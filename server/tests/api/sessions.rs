@@ -217,7 +217,7 @@ async fn your_account_lists_your_sessions_and_signs_out_of_them() {
     let phone_id = app.call(&phone, "/api/my_sessions", &[]).await.json::<SessionList>().await.unwrap().sessions.into_iter().find(|s| s.current).unwrap().id;
 
     let res = app.call(&laptop, "/api/sign_out_session", &[("id", &phone_id)]).await;
-    assert_eq!(res.json::<bool>().await.unwrap(), false, "not the current one");
+    assert!(!res.json::<bool>().await.unwrap(), "not the current one");
     assert_eq!(app.call(&phone, "/api/current_user", &[]).await.status(), 401);
     assert_eq!(app.call(&laptop, "/api/sign_out_other_sessions", &[]).await.json::<u64>().await.unwrap(), 1);
     assert_eq!(app.call(&tablet, "/api/current_user", &[]).await.status(), 401);
