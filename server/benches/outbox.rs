@@ -16,6 +16,9 @@
 //! docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/report.rs"]
+mod report;
+
 use app::auth::server::guard::{AppState, Mailroom};
 use app::mail::server::message::LINK_MARKER;
 use app::mail::server::service::{run, send_due};
@@ -172,21 +175,13 @@ async fn main() {
         let table = format!(
             "| {dialect} | {messages} queued invitation emails, one worker | {drained:.1?} | {per_second:.0} / s |\n| {dialect} | Send Invitation → SMTP mailbox ({runs} runs) | p50 {p50:.1?} | p99 {p99:.1?} |\n"
         );
-        write_section(dialect, &table);
+        let section = report::Section {
+            name: "Outbox",
+            heading: "Outbox: invitation email",
+            intro: "Written by `server/benches/outbox.rs` (`cargo bench -p server --bench outbox [-- --postgres URL]`): a real\nserver and worker, aiosmtpd on loopback, 2 cores.",
+            header: "| Database | What | Time | Rate / spread |\n|---|---|---|---|",
+        };
+        report::write_section(&section, dialect, &table);
     }
 }
 
-fn write_section(dialect: &str, rows: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
-    let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    let (start, end) = (format!("<!-- Outbox {dialect} -->"), format!("<!-- /Outbox {dialect} -->"));
-    let section = format!("{start}\n| Database | What | Time | Rate / spread |\n|---|---|---|---|\n{rows}{end}");
-    let updated = match (existing.find(&start), existing.find(&end)) {
-        (Some(a), Some(b)) if b > a => format!("{}{section}{}", &existing[..a], &existing[b + end.len()..]),
-        // The table exists (the other database's rows): a row group of its own under it.
-        _ if existing.contains("## Outbox: invitation email") => format!("{}\n{section}\n", existing.trim_end()),
-        _ => format!("{}\n\n## Outbox: invitation email\n\nWritten by `server/benches/outbox.rs` (`cargo bench -p server --bench outbox [-- --postgres URL]`): a real\nserver and worker, aiosmtpd on loopback, 2 cores.\n\n{section}\n", existing.trim_end()),
-    };
-    std::fs::write(&path, updated).expect("write docs/benchmarks.md");
-    println!("==> wrote {}", path.display());
-}

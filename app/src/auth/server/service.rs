@@ -37,37 +37,22 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
         return Err(AppError::Validation(errors));
     }
 
-    let email_key = key(&creds.email);
-    let org_slug = creds.organization.as_deref().map(key).filter(|s| !s.is_empty());
-    let candidates = repo::find_credentials(gate, &email_key, org_slug.as_deref()).await?;
-    let ambiguous = candidates.len() > 1;
-    let account = if ambiguous { None } else { candidates.into_iter().next() };
-    let org_id = match &account {
-        Some(a) => Some(a.org_id.clone()),
-        None => repo::organization_of_unknown(gate, org_slug.as_deref()).await?,
-    };
-    let record = |failure: Option<FailureReason>| NewAttempt {
-        org_id: org_id.as_deref(),
-        user_id: account.as_ref().map(|a| a.user_id.as_str()),
-        email: &creds.email,
-        client,
-        failure,
-    };
-
     let now = now_ms();
     if let Err(wait_ms) = gate.sign_in_ips().try_hit(&client.ip_address, now) {
-        record_attempt(gate, &record(Some(FailureReason::TooManyFromAddress))).await?;
+        let who = identify(gate, &creds).await?;
+        record_attempt(gate, &who.attempt(&creds.email, client, Some(FailureReason::TooManyFromAddress))).await?;
         respond::retry_after(wait_ms);
         let seconds = (wait_ms + 999) / 1000;
         return Err(AppError::RateLimited(format!(
             "Too many sign-in attempts from your network. Try again in {seconds} seconds."
         )));
     }
-    let turn = gate.hashing().turn().await.inspect_err(|_| {
-        tracing::warn!("password checks are queued up: a sign-in was turned away with 503");
-        respond::retry_after(1_000);
-    })?;
-    let locked = match &account {
+    // Before anything touches the database: under a flood, turning a sign-in away costs
+    // nothing but this. (Not logged one by one: a flood would fill the log.)
+    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(1_000))?;
+    let who = identify(gate, &creds).await?;
+    let Identified { account, ambiguous, .. } = &who;
+    let locked = match account {
         Some(a) => repo::count_attempt(gate, &a.user_id, &a.org_id, &attempt_clock(gate, now)).await?.is_none(),
         None => false,
     };
@@ -75,8 +60,8 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let stored = account.as_ref().filter(|_| !locked).and_then(|a| a.password_hash.clone());
     let matched = turn.verify(creds.password, stored).await;
 
-    let failure = match &account {
-        None if ambiguous => Some(FailureReason::OrganizationRequired),
+    let failure = match account {
+        None if *ambiguous => Some(FailureReason::OrganizationRequired),
         None => Some(FailureReason::UnknownAccount),
         Some(_) if locked => Some(FailureReason::AccountLocked),
         Some(a) if a.status == "inactive" => Some(FailureReason::AccountDeactivated),
@@ -84,15 +69,47 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
         Some(_) if !matched => Some(FailureReason::WrongPassword),
         Some(_) => None,
     };
-    record_attempt(gate, &record(failure)).await?;
+    record_attempt(gate, &who.attempt(&creds.email, client, failure)).await?;
 
-    let Some(account) = account.filter(|_| failure.is_none()) else {
+    let Some(account) = who.account.filter(|_| failure.is_none()) else {
         return Err(AppError::InvalidCredentials);
     };
     repo::clear_failures(gate, &account.user_id).await?;
     let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
     repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
     Ok(token)
+}
+
+/// Whose account a sign-in names, and which organization its attempt is shown to.
+struct Identified {
+    account: Option<repo::CredentialRow>,
+    /// The email exists in several organizations and none was named.
+    ambiguous: bool,
+    org_id: Option<String>,
+}
+
+impl Identified {
+    fn attempt<'a>(&'a self, email: &'a str, client: &'a ClientInfo, failure: Option<FailureReason>) -> NewAttempt<'a> {
+        NewAttempt {
+            org_id: self.org_id.as_deref(),
+            user_id: self.account.as_ref().map(|a| a.user_id.as_str()),
+            email,
+            client,
+            failure,
+        }
+    }
+}
+
+async fn identify(gate: &AuthGate, creds: &Credentials) -> Result<Identified, AppError> {
+    let org_slug = creds.organization.as_deref().map(key).filter(|s| !s.is_empty());
+    let candidates = repo::find_credentials(gate, &key(&creds.email), org_slug.as_deref()).await?;
+    let ambiguous = candidates.len() > 1;
+    let account = if ambiguous { None } else { candidates.into_iter().next() };
+    let org_id = match &account {
+        Some(a) => Some(a.org_id.clone()),
+        None => repo::organization_of_unknown(gate, org_slug.as_deref()).await?,
+    };
+    Ok(Identified { account, ambiguous, org_id })
 }
 
 fn attempt_clock(gate: &AuthGate, now: i64) -> repo::AttemptClock {

@@ -1,0 +1,205 @@
+//! Sign-in under a flood: a benchmark program, not a test.
+//!
+//! The real server on loopback, an organization of `--users` people (default 10,000):
+//!
+//! 1. Sign-ins per second: `--clients` (default 2, one a core) clients signing in with the
+//!    right password for `--seconds` (default 10), argon2id at OWASP's parameters (19 MiB,
+//!    2 iterations, 1 lane).
+//! 2. The Users first page (the `list_users` server function the page calls), quiet and then
+//!    while `--flood` (default 200) clients send wrong passwords for unknown emails as fast
+//!    as they are answered: p50 and p99, what the flood got (401: checked and refused; 503:
+//!    turned away by the bounded password checks), and this process's memory (the server and
+//!    the clients share it) before and at its peak. The per-address limit is raised for the
+//!    run, as if the flood came from many addresses: otherwise it would answer nearly all of
+//!    it 429 at once, and this would measure nothing but that.
+//!
+//!     cargo bench -p server --bench sign_in_flood                    # SQLite
+//!     cargo bench -p server --bench sign_in_flood -- --postgres postgres://postgres@127.0.0.1:5432/postgres
+//!
+//! Options: `--users N`, `--seconds S`, `--clients C`, `--flood F`, `--hash-concurrency K`
+//! (`ROSTER_HASH_CONCURRENCY`), `--no-write` (print only).
+//! Results go to docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/report.rs"]
+mod report;
+
+use app::auth::server::guard::AppState;
+use app::server::db::Db;
+use app::server::state::Settings;
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default, |v| v.parse().ok().expect(name))
+}
+
+/// This process's resident memory now and at its peak, in MiB (Linux).
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| status.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+}
+
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+}
+
+/// The Users first page, called back to back for `for_how_long`: sorted latencies.
+async fn users_page(client: &reqwest::Client, base: &str, for_how_long: Duration) -> Vec<Duration> {
+    let mut times = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < for_how_long {
+        let t = Instant::now();
+        let res = client.post(format!("{base}/api/list_users")).form(&[("size", "50")]).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.bytes().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times
+}
+
+#[tokio::main]
+async fn main() {
+    let postgres: Option<String> = std::env::args().position(|a| a == "--postgres").and_then(|i| std::env::args().nth(i + 1));
+    let users: u64 = arg("--users", 10_000);
+    let seconds: f64 = arg("--seconds", 10.0);
+    let clients: usize = arg("--clients", 2);
+    let flood: usize = arg("--flood", 200);
+    let write = !std::env::args().any(|a| a == "--no-write");
+    let dialect = if postgres.is_some() { "Postgres" } else { "SQLite" };
+    let window = Duration::from_secs_f64(seconds);
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = match &postgres {
+        Some(admin_url) => {
+            let name = format!("roster_bench_flood_{}", std::process::id());
+            let Ok(Db::Postgres(admin)) = Db::connect(admin_url).await else { panic!("connect to Postgres") };
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+            format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap())
+        }
+        None => format!("sqlite://{}/roster.db", dir.path().display()),
+    };
+    server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
+    server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
+    server::cli::seed(&url, "bench", users, 7).await.unwrap();
+    let db = server::serve::open_database(&url).await.unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
+    let defaults = Settings::default();
+    let settings = Settings { ip_limit: u32::MAX, hash_concurrency: arg("--hash-concurrency", defaults.hash_concurrency), ..defaults };
+    let (hash_concurrency, hash_queue) = (settings.hash_concurrency, settings.hash_queue);
+    tokio::spawn(server::serve::run(listener, AppState::new(db.clone(), settings), options, false, std::future::pending()));
+    let base = format!("http://{addr}");
+
+    // 1. Sign-ins per second, right password.
+    println!("==> {dialect}: {clients} clients signing in for {seconds} s");
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (base, done) = (base.clone(), done.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+                while started.elapsed() < window {
+                    let res = client
+                        .post(format!("{base}/api/public/login"))
+                        .form(&[("email", "owner@bench.example"), ("password", "bench-password-123")])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(res.status().is_success(), "{}", res.status());
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let sign_ins = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    println!("    {sign_ins:.1} sign-ins a second");
+
+    // 2. The Users first page, quiet, then under the flood.
+    let admin = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = admin.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();
+    assert!(res.status().is_success());
+    let quiet = users_page(&admin, &base, window).await;
+    let (rss_before, _) = memory();
+    println!("    Users first page, quiet: p50 {:.1?}, p99 {:.1?}; memory {rss_before:.0} MiB", quantile(&quiet, 0.5), quantile(&quiet, 0.99));
+
+    println!("==> {dialect}: {flood} clients sending wrong passwords for {seconds} s");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (refused, turned_away, other) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let attacker = reqwest::Client::builder().pool_max_idle_per_host(flood).build().unwrap();
+    let flooders: Vec<_> = (0..flood)
+        .map(|i| {
+            let (client, base, stop) = (attacker.clone(), base.clone(), stop.clone());
+            let (refused, turned_away, other) = (refused.clone(), turned_away.clone(), other.clone());
+            tokio::spawn(async move {
+                let mut n = 0_u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let email = format!("victim{i}-{n}@bench.example");
+                    match client.post(format!("{base}/api/public/login")).form(&[("email", email.as_str()), ("password", "Winter2026!")]).send().await {
+                        Ok(res) if res.status() == 401 => refused.fetch_add(1, Ordering::Relaxed),
+                        Ok(res) if res.status() == 503 => turned_away.fetch_add(1, Ordering::Relaxed),
+                        _ => other.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    // Let the flood build up, then measure the page while it lasts.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let flood_started = Instant::now();
+    let (c401, c503) = (refused.load(Ordering::Relaxed), turned_away.load(Ordering::Relaxed));
+    let loaded = users_page(&admin, &base, window).await;
+    let elapsed = flood_started.elapsed().as_secs_f64();
+    let per_second = |now: u64, then: u64| (now - then) as f64 / elapsed;
+    let (r401, r503) = (per_second(refused.load(Ordering::Relaxed), c401), per_second(turned_away.load(Ordering::Relaxed), c503));
+    stop.store(true, Ordering::Relaxed);
+    for f in flooders {
+        f.await.unwrap();
+    }
+    // The peak resident size since the process started: the flood's, if above the quiet one.
+    let (_, peak) = memory();
+    let errors = other.load(Ordering::Relaxed);
+    println!(
+        "    Users first page under the flood: p50 {:.1?}, p99 {:.1?}; flood answered {r401:.0}/s 401, {r503:.0}/s 503, {errors} other; memory peak {peak:.0} MiB",
+        quantile(&loaded, 0.5),
+        quantile(&loaded, 0.99)
+    );
+
+    if write {
+        let rows = format!(
+            "| {dialect} | Sign-ins per second, right password, {clients} clients | {sign_ins:.1} / s |\n\
+             | {dialect} | Users first page, quiet | p50 {:.1?}, p99 {:.1?} |\n\
+             | {dialect} | Users first page while {flood} clients send wrong passwords | p50 {:.1?}, p99 {:.1?} |\n\
+             | {dialect} | The flood's answers meanwhile | {r401:.0} / s checked and refused (401), {r503:.0} / s turned away (503), {errors} other |\n\
+             | {dialect} | Memory of the process (server and clients) | {rss_before:.0} MiB quiet, {peak:.0} MiB at the flood's peak |\n",
+            quantile(&quiet, 0.5),
+            quantile(&quiet, 0.99),
+            quantile(&loaded, 0.5),
+            quantile(&loaded, 0.99),
+        );
+        let section = report::Section {
+            name: "Flood",
+            heading: "Sign-in under a flood",
+            intro: &format!(
+                "Written by `server/benches/sign_in_flood.rs` (`cargo bench -p server --bench sign_in_flood [-- --postgres URL]`):\n\
+                 the real server on loopback, {users} users, 2 cores; password checks at once: {hash_concurrency}, waiting at most: {hash_queue}\n\
+                 (the defaults here). The per-address limit is raised for the run, as if the flood came from many addresses."
+            ),
+            header: "| Database | What | Result |\n|---|---|---|",
+        };
+        report::write_section(&section, dialect, &rows);
+    }
+}
