@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::invitations::api::{cancel_invitation, list_invitations, resend_invitation};
 use crate::invitations::types::{Delivery, Invitation, InvitationList, InvitationListParams, InvitationStatus};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::dialog::{open_while_some, Modal};
+use crate::ui::dialog::{ConfirmDialog, Confirmation};
 use crate::ui::load::{go_to_sign_in, LoadError, SkeletonRows};
 use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::page_header::PageHeader;
@@ -233,49 +233,27 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
     }
 }
 
+fn describe_cancel(invitation: &Invitation) -> Confirmation {
+    Confirmation {
+        title: format!("Cancel the invitation to {}?", invitation.email),
+        body: format!(
+            "The link sent to {} stops working at once, and their pending account leaves the Users list. You can invite them again later.",
+            invitation.email
+        ),
+        keep: "Keep invitation",
+        act: "Cancel invitation",
+    }
+}
+
 #[component]
 fn CancelDialog() -> impl IntoView {
     let actions = expect_context::<RowActions>();
     let toasts = expect_context::<Toasts>();
-    let open = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    open_while_some(open, actions.cancelling, move || problem.set(None));
-    let run = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move { cancel_invitation(id).await }
+    let done = Callback::new(move |email: String| {
+        toasts.show(format!("The invitation to {email} was cancelled."));
+        actions.reload.run(());
     });
-    Effect::new(move |_| match run.value().get() {
-        Some(Ok(email)) => {
-            toasts.show(format!("The invitation to {email} was cancelled."));
-            open.set(false);
-            actions.reload.run(());
-        }
-        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
-        Some(Err(error)) => problem.set(Some(error.to_string())),
-        None => {}
-    });
-    let title = Signal::derive(move || actions.cancelling.get().map(|i| format!("Cancel the invitation to {}?", i.email)).unwrap_or_default());
     view! {
-        <Modal open title id="cancel-invitation">
-            {move || actions.cancelling.get_untracked().map(|invitation| {
-                let id = invitation.id.clone();
-                view! {
-                    <p class="modal-body">
-                        {format!("The link sent to {} stops working at once, and their pending account leaves the Users list. You can invite them again later.", invitation.email)}
-                    </p>
-                    {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-                    <div class="modal-actions">
-                        <button type="button" class="button" autofocus on:click=move |_| open.set(false)>"Keep invitation"</button>
-                        <button type="button" class="button button-danger" disabled=move || run.pending().get()
-                            on:click=move |_| {
-                                problem.set(None);
-                                run.dispatch(id.clone());
-                            }>
-                            "Cancel invitation"
-                        </button>
-                    </div>
-                }
-            })}
-        </Modal>
+        <ConfirmDialog id="cancel-invitation" subject=actions.cancelling describe=describe_cancel act=|i: Invitation| cancel_invitation(i.id) done/>
     }
 }

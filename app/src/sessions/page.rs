@@ -1,11 +1,10 @@
 //! The Sessions page: who is signed in where, and who was. Filters and page live in the URL,
 //! as on Users; **Revoke** per live session asks first, naming the user and the device.
 
-use crate::error::AppError;
 use crate::sessions::api::{list_sessions, revoke_session};
-use crate::sessions::types::{SessionList, SessionState, SessionSummary, SESSIONS_PATH, SESSION_FILTERS};
+use crate::sessions::types::{RevokedSession, SessionList, SessionState, SessionSummary, SESSIONS_PATH, SESSION_FILTERS};
 use crate::ui::badge::{Badge, Tone};
-use crate::ui::dialog::{open_while_some, Modal};
+use crate::ui::dialog::{ConfirmDialog, Confirmation};
 use crate::ui::list_filters::{ListFilters, SelectFilter};
 use crate::ui::list_table::{EmptyText, ListTable};
 use crate::ui::load::go_to_sign_in;
@@ -111,57 +110,32 @@ fn SessionRow(session: SessionSummary, now: i64, can_revoke: bool) -> impl IntoV
     }
 }
 
+fn describe_revoke(session: &SessionSummary) -> Confirmation {
+    let body = if session.current {
+        format!("This is your own session on {}: you will be signed out at once.", session.device)
+    } else {
+        format!(
+            "{} ({}) will be signed out on {} ({}) at their next click. Their account stays active: they can sign in again.",
+            session.user_name, session.user_email, session.device, session.ip_address
+        )
+    };
+    Confirmation { title: format!("Revoke the session of {}?", session.user_name), body, keep: "Cancel", act: "Revoke" }
+}
+
 #[component]
 fn RevokeDialog() -> impl IntoView {
     let actions = expect_context::<RowActions>();
     let toasts = expect_context::<Toasts>();
-    let open = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    open_while_some(open, actions.revoking, move || problem.set(None));
-    let run = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move { revoke_session(id).await }
-    });
-    Effect::new(move |_| match run.value().get() {
-        // One's own session: signed out, so to sign-in.
-        Some(Ok(revoked)) if revoked.own => go_to_sign_in(),
-        Some(Ok(revoked)) => {
-            toasts.show(format!("The session of {} on {} was revoked.", revoked.user_name, revoked.device));
-            open.set(false);
-            actions.reload.run(());
+    let done = Callback::new(move |revoked: RevokedSession| {
+        if revoked.own {
+            // One's own session: signed out, so to sign-in.
+            go_to_sign_in();
+            return;
         }
-        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
-        Some(Err(error)) => problem.set(Some(error.to_string())),
-        None => {}
+        toasts.show(format!("The session of {} on {} was revoked.", revoked.user_name, revoked.device));
+        actions.reload.run(());
     });
-    let title = Signal::derive(move || actions.revoking.get().map(|s| format!("Revoke the session of {}?", s.user_name)).unwrap_or_default());
     view! {
-        <Modal open title id="revoke-session">
-            {move || actions.revoking.get_untracked().map(|session| {
-                let id = session.id.clone();
-                let body = if session.current {
-                    format!("This is your own session on {}: you will be signed out at once.", session.device)
-                } else {
-                    format!(
-                        "{} ({}) will be signed out on {} ({}) at their next click. Their account stays active: they can sign in again.",
-                        session.user_name, session.user_email, session.device, session.ip_address
-                    )
-                };
-                view! {
-                    <p class="modal-body">{body}</p>
-                    {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-                    <div class="modal-actions">
-                        <button type="button" class="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
-                        <button type="button" class="button button-danger" disabled=move || run.pending().get()
-                            on:click=move |_| {
-                                problem.set(None);
-                                run.dispatch(id.clone());
-                            }>
-                            "Revoke"
-                        </button>
-                    </div>
-                }
-            })}
-        </Modal>
+        <ConfirmDialog id="revoke-session" subject=actions.revoking describe=describe_revoke act=|s: SessionSummary| revoke_session(s.id) done/>
     }
 }

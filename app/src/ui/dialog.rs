@@ -66,6 +66,71 @@ where
     });
 }
 
+/// What a confirmation says: its title, the consequences, and its two buttons.
+pub struct Confirmation {
+    pub title: String,
+    pub body: String,
+    /// The button that keeps things as they are (focused first).
+    pub keep: &'static str,
+    /// The button that does it, in the danger colour.
+    pub act: &'static str,
+}
+
+/// A dialog that asks before a change that can't be taken back, open while `subject` is set.
+/// **keep** has the focus first; **act** runs `act` on the subject; its failure is shown in the
+/// dialog (an ended session goes to sign-in), its success closes the dialog and goes to `done`.
+#[component]
+pub fn ConfirmDialog<T, R, F, Fut>(
+    /// Unique in the page.
+    id: &'static str,
+    subject: RwSignal<Option<T>>,
+    describe: fn(&T) -> Confirmation,
+    act: F,
+    done: Callback<R>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    R: Clone + Send + Sync + 'static,
+    F: Fn(T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<R, AppError>> + Send + 'static,
+{
+    let open = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    open_while_some(open, subject, move || problem.set(None));
+    let run = Action::new(move |target: &T| act(target.clone()));
+    Effect::new(move |_| match run.value().get() {
+        Some(Ok(result)) => {
+            open.set(false);
+            done.run(result);
+        }
+        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
+        Some(Err(error)) => problem.set(Some(error.to_string())),
+        None => {}
+    });
+    let title = Signal::derive(move || subject.with(|s| s.as_ref().map(|t| describe(t).title)).unwrap_or_default());
+    view! {
+        <Modal open title id>
+            {move || subject.get_untracked().map(|target| {
+                let said = describe(&target);
+                view! {
+                    <p class="modal-body">{said.body}</p>
+                    {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
+                    <div class="modal-actions">
+                        <button type="button" class="button" autofocus on:click=move |_| open.set(false)>{said.keep}</button>
+                        <button type="button" class="button button-danger" disabled=move || run.pending().get()
+                            on:click=move |_| {
+                                problem.set(None);
+                                run.dispatch(target.clone());
+                            }>
+                            {said.act}
+                        </button>
+                    </div>
+                }
+            })}
+        </Modal>
+    }
+}
+
 #[component]
 pub fn Modal(
     /// Open while true; the dialog sets it false when it closes (Escape, Cancel, done).
