@@ -87,7 +87,7 @@ async fn main() {
     };
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
-    server::cli::seed(&url, "bench", users, 7).await.unwrap();
+    server::cli::seed(&url, "bench", server::seed::Plan { users, seed: 7, ..Default::default() }).await.unwrap();
     let db = server::serve::open_database(&url).await.unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,18 +1,22 @@
-//! The Users list under load, at a million users: a benchmark program, not a test.
+//! The Users, Sessions and Login Attempts lists under load, at a million users: a benchmark
+//! program, not a test.
 //!
-//! Seeds an organization of `--users` people (default 1,000,000) through the real CLI code,
-//! starts the real server on loopback, signs in, and drives it with concurrent clients: the
-//! server-rendered Users page and the `list_users` server function the hydrated page calls,
-//! for the first page, each filter, each sort, a deep page and searches (rare, common, every
-//! user, two characters). A hello-world axum route measured in the same run is the floor.
-//! It prints p50, p99 and requests per second, and writes them to `docs/benchmarks.md`.
+//! Seeds an organization of `--users` people (default 1,000,000), `--sessions` sessions
+//! (default 200,000) and `--attempts` sign-in attempts (default 10,000,000) through the real
+//! CLI code, starts the real server on loopback, signs in, and drives it with concurrent
+//! clients: each server-rendered list page and the server function its hydrated page calls
+//! when a filter changes. Users: the first page, each filter, each sort, a deep page and
+//! searches (rare, common, every user, two characters). Sessions and Login Attempts: the
+//! first page, each filter, search by email (and by IP address, or by the start of a name), a
+//! deep page. A hello-world axum route measured in the same run is the floor. It prints p50,
+//! p99 and requests per second, and writes them to `docs/benchmarks.md`.
 //!
 //!     cargo bench -p server --bench users_list                                   # SQLite
 //!     cargo bench -p server --bench users_list -- --postgres postgres://postgres@127.0.0.1/postgres
 //!
-//! Options: `--users N`, `--seconds S` (per scenario, default 3), `--clients C` (default 2, one
+//! Options: `--users N`, `--sessions N`, `--attempts N`, `--seconds S` (per scenario, default 3), `--clients C` (default 2, one
 //! a core),
-//! `--only TEXT` (just the rows whose name contains TEXT, say "Page:"; for profiling, and
+//! `--only TEXT` (just the rows whose name contains TEXT, say "Sessions"; for profiling, and
 //! implies `--no-write`), `--no-write` (print only).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -40,6 +44,8 @@ macro_rules! on_db {
 
 struct Options {
     users: u64,
+    sessions: u64,
+    attempts: u64,
     seconds: f64,
     clients: usize,
     postgres: Option<String>,
@@ -48,13 +54,15 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options { users: 1_000_000, seconds: 3.0, clients: 2, postgres: None, only: None, write: true };
+    let mut o = Options { users: 1_000_000, sessions: 200_000, attempts: 10_000_000, seconds: 3.0, clients: 2, postgres: None, only: None, write: true };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
         let value = || args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
             "--users" => o.users = value().parse().expect("--users N"),
+            "--sessions" => o.sessions = value().parse().expect("--sessions N"),
+            "--attempts" => o.attempts = value().parse().expect("--attempts N"),
             "--seconds" => o.seconds = value().parse().expect("--seconds S"),
             "--clients" => o.clients = value().parse().expect("--clients C"),
             "--postgres" => o.postgres = Some(value()),
@@ -165,11 +173,11 @@ async fn main() {
     let dialect = if o.postgres.is_some() { "Postgres" } else { "SQLite" };
     let (url, _dir) = fresh_database(&o).await;
 
-    println!("==> {dialect}: seeding {} users", o.users);
+    println!("==> {dialect}: seeding {} users, {} sessions and {} login attempts", o.users, o.sessions, o.attempts);
     let seeding = Instant::now();
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
-    server::cli::seed(&url, "bench", o.users, 1).await.unwrap();
+    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: o.sessions, attempts: o.attempts, seed: 1 }).await.unwrap();
     let seeded_in = seeding.elapsed();
     println!("    seeded in {seeded_in:.1?}");
     // The load leaves gigabytes of dirty pages for the OS to write back: flushed now, so that
@@ -186,7 +194,6 @@ async fn main() {
             .bind(&org).bind(i64::try_from(o.users * 7 / 9).unwrap()).fetch_one(pool).await.unwrap();
         (org, key, id, email)
     }.await);
-    let _ = org_id;
     // The end of the local part, digits included: one user, or a handful.
     let local = rare.split('@').next().unwrap_or_default();
     let rare = local.chars().skip(local.chars().count().saturating_sub(9)).collect::<String>();
@@ -214,30 +221,38 @@ async fn main() {
         .unwrap();
     assert!(signed_in.status().is_success(), "sign-in: {}", signed_in.status());
 
-    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
-        ("first page", vec![]),
-        ("status = Inactive", vec![("status", "inactive".into())]),
-        ("role = Admin (3%)", vec![("role", "Admin".into())]),
-        ("role = Owner (0.1%)", vec![("role", "Owner".into())]),
-        ("role = Owner, sorted by last login", vec![("role", "Owner".into()), ("sort", "last_login".into()), ("dir", "desc".into())]),
-        ("sort by email", vec![("sort", "email".into())]),
-        ("sort by status", vec![("sort", "status".into()), ("dir", "desc".into())]),
-        ("sort by last login", vec![("sort", "last_login".into()), ("dir", "desc".into())]),
-        ("deep page (row 500,000 by name)", vec![("after", deep.clone())]),
-        (Box::leak(format!("search, rare ({rare:?})").into_boxed_str()), vec![("search", rare.clone())]),
-        ("search, common (\"son\")", vec![("search", "son".into())]),
-        ("search, every user (\"example\")", vec![("search", "example".into())]),
-        ("search, two characters (\"ma\")", vec![("search", "ma".into())]),
-        ("search + status + role", vec![("search", "son".into()), ("status", "active".into()), ("role", "Member".into())]),
+    let users: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("first page".into(), vec![]),
+        ("status = Inactive".into(), vec![("status", "inactive".into())]),
+        ("role = Admin (3%)".into(), vec![("role", "Admin".into())]),
+        ("role = Owner (0.1%)".into(), vec![("role", "Owner".into())]),
+        ("role = Owner, sorted by last login".into(), vec![("role", "Owner".into()), ("sort", "last_login".into()), ("dir", "desc".into())]),
+        ("sort by email".into(), vec![("sort", "email".into())]),
+        ("sort by status".into(), vec![("sort", "status".into()), ("dir", "desc".into())]),
+        ("sort by last login".into(), vec![("sort", "last_login".into()), ("dir", "desc".into())]),
+        ("deep page (row 500,000 by name)".into(), vec![("after", deep.clone())]),
+        (format!("search, rare ({rare:?})"), vec![("search", rare.clone())]),
+        ("search, common (\"son\")".into(), vec![("search", "son".into())]),
+        ("search, every user (\"example\")".into(), vec![("search", "example".into())]),
+        ("search, two characters (\"ma\")".into(), vec![("search", "ma".into())]),
+        ("search + status + role".into(), vec![("search", "son".into()), ("status", "active".into()), ("role", "Member".into())]),
     ];
-    let mut scenarios = vec![];
-    for (name, params) in &cases {
-        let query: String = form_query(params);
-        scenarios.push(Scenario { name: format!("Page: {name}"), path: format!("/users{query}"), form: None });
+    let mut lists = vec![("Users", "/users", "/api/list_users", users)];
+    if o.sessions > 0 {
+        lists.push(("Sessions", "/sessions", "/api/list_sessions", session_cases(&db, &org_id, o.sessions).await));
     }
-    for (name, params) in &cases {
-        let form = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-        scenarios.push(Scenario { name: format!("Server fn: {name}"), path: "/api/list_users".into(), form: Some(form) });
+    if o.attempts > 0 {
+        lists.push(("Attempts", "/login-attempts", "/api/list_login_attempts", attempt_cases(&db, &org_id, o.attempts).await));
+    }
+    let mut scenarios = vec![];
+    for (list, path, endpoint, cases) in &lists {
+        for (name, params) in cases {
+            scenarios.push(Scenario { name: format!("{list} page: {name}"), path: format!("{path}{}", form_query(params)), form: None });
+        }
+        for (name, params) in cases {
+            let form = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            scenarios.push(Scenario { name: format!("{list} fn: {name}"), path: (*endpoint).to_owned(), form: Some(form) });
+        }
     }
 
     let floor = measure(&reqwest::Client::new(), &format!("http://{hello_addr}"), &Scenario { name: "hello-world axum route".into(), path: "/hello".into(), form: None }, &o).await;
@@ -249,7 +264,13 @@ async fn main() {
     }
 
     let mut table = String::new();
-    let _ = writeln!(table, "### {dialect}, {} users\n", thousands(o.users));
+    let _ = writeln!(
+        table,
+        "### {dialect}, {} users, {} sessions, {} login attempts\n",
+        thousands(o.users),
+        thousands(o.sessions),
+        thousands(o.attempts)
+    );
     let _ = writeln!(
         table,
         "Seeded in {seeded_in:.1?}. {} concurrent clients for {} s per row, on loopback, {} cores. Times in milliseconds.\n",
@@ -272,6 +293,59 @@ async fn main() {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
         }
     }
+}
+
+/// The Sessions list's requests: the first page, each status, a user's sessions (from the
+/// Users page's menu), searches by the start of a name and by an email, and a deep page.
+async fn session_cases(db: &Db, org_id: &str, sessions: u64) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let middle = i64::try_from(sessions / 2).unwrap();
+    let (at, id, user_id, email): (i64, String, String, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT s.last_active_at, s.id, s.user_id, u.email FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.org_id = $1 ORDER BY s.last_active_at DESC, s.id DESC LIMIT 1 OFFSET $2",
+    )
+    .bind(org_id).bind(middle).fetch_one(pool).await.unwrap());
+    let deep = app::server::cursor::encode(&(at, &id));
+    vec![
+        ("first page".into(), vec![]),
+        ("status = Active".into(), vec![("status", "active".into())]),
+        ("status = Ended".into(), vec![("status", "ended".into())]),
+        ("one user's (View sessions)".into(), vec![("user", user_id)]),
+        ("search, a name's start (\"nora\")".into(), vec![("search", "nora".into())]),
+        ("search, one letter (\"m\")".into(), vec![("search", "m".into())]),
+        ("search, an email".into(), vec![("search", email)]),
+        ("search, nobody (\"qqq\")".into(), vec![("search", "qqq".into())]),
+        ("status = Ended + search (\"nora\")".into(), vec![("status", "ended".into()), ("search", "nora".into())]),
+        (format!("deep page (row {})", thousands(sessions / 2)), vec![("after", deep)]),
+    ]
+}
+
+/// The Login Attempts list's requests: the first page, each status, each time range, searches
+/// by email and by IP address (an office's, many; an attacker's), and a deep page.
+async fn attempt_cases(db: &Db, org_id: &str, attempts: u64) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let middle = i64::try_from(attempts / 2).unwrap();
+    let (at, id): (i64, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT created_at, id FROM login_attempts WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2",
+    )
+    .bind(org_id).bind(middle).fetch_one(pool).await.unwrap());
+    let email: String = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT email FROM login_attempts WHERE org_id = $1 AND user_id IS NOT NULL ORDER BY created_at DESC LIMIT 1 OFFSET 1000",
+    )
+    .bind(org_id).fetch_one(pool).await.unwrap());
+    let deep = app::server::cursor::encode(&(at, &id));
+    vec![
+        ("first page".into(), vec![]),
+        ("status = Failed".into(), vec![("status", "failed".into())]),
+        ("status = Success".into(), vec![("status", "success".into())]),
+        ("last hour".into(), vec![("range", "1h".into())]),
+        ("last 24 hours, Failed".into(), vec![("range", "24h".into()), ("status", "failed".into())]),
+        ("last 30 days".into(), vec![("range", "30d".into())]),
+        ("search, an email".into(), vec![("search", email.clone())]),
+        ("search, an email, Failed, last 7 days".into(), vec![("search", email), ("status", "failed".into()), ("range", "7d".into())]),
+        ("search, an office's IP (1 in 160 rows)".into(), vec![("search", "203.0.113.17".into())]),
+        ("search, an attacker's IP, Failed".into(), vec![("search", "198.51.100.42".into()), ("status", "failed".into())]),
+        ("search, nobody's email".into(), vec![("search", "nobody@nowhere.example".into())]),
+        (format!("deep page (row {})", thousands(attempts / 2)), vec![("after", deep)]),
+    ]
 }
 
 fn form_query(params: &[(&str, String)]) -> String {

@@ -31,13 +31,19 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Add realistic users in bulk (for demos and benchmarks).
+    /// Add realistic users, sessions and sign-in attempts in bulk (for demos and benchmarks).
     Seed {
         #[arg(long)]
         org: String,
         /// How many users to add.
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         users: u64,
+        /// How many sessions to add, for the organization's users.
+        #[arg(long, default_value_t = 0)]
+        sessions: u64,
+        /// How many login attempts to add, over the past 90 days.
+        #[arg(long, default_value_t = 0)]
+        attempts: u64,
         /// Random seed: the same seed gives the same people.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -111,12 +117,12 @@ pub async fn user_add(
     Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
 }
 
-pub async fn seed(database_url: &str, org: &str, users: u64, seed: u64) -> Result<String, String> {
+pub async fn seed(database_url: &str, org: &str, plan: crate::seed::Plan) -> Result<String, String> {
     let slug = OrgSlug::parse(org)?;
     let db = open_database(database_url).await?;
     db.close().await;
     let db = app::server::db::Db::connect_for_bulk_load(database_url).await.map_err(|e| e.to_string())?;
-    let summary = crate::seed::seed(&db, slug.as_str(), users, seed).await?;
+    let summary = crate::seed::seed(&db, slug.as_str(), plan).await?;
     db.close().await;
     Ok(summary)
 }

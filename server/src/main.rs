@@ -19,7 +19,9 @@ async fn main() -> ExitCode {
         Some(Command::Org { command: OrgCommand::Create { slug, name } }) => {
             cli::org_create(&config.database_url, &slug, &name).await
         }
-        Some(Command::Seed { org, users, seed }) => cli::seed(&config.database_url, &org, users, seed).await,
+        Some(Command::Seed { org, users, sessions, attempts, seed }) => {
+            cli::seed(&config.database_url, &org, server::seed::Plan { users, sessions, attempts, seed }).await
+        }
         Some(Command::User { command: UserCommand::Add { org, email, name, role } }) => match cli::read_password() {
             Ok(password) => cli::user_add(&config.database_url, &org, &email, &name, &role, password).await,
             Err(e) => Err(e),

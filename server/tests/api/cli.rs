@@ -79,28 +79,33 @@ async fn seeded_state(app: &TestApp, org_id: &str) -> (i64, i64, i64) {
     (users, with_role, pending_with_password)
 }
 
-/// The indexes and triggers of `users` and `user_roles` (what a bulk load drops and builds
-/// again), each as its definition, and on Postgres whether each trigger is enabled and the
-/// indexes' statistics targets: a bulk load must leave every line as it found it.
+/// The indexes and triggers of `users` and `user_roles` (what a bulk load of users drops and
+/// builds again), each as its definition, and on Postgres whether each trigger is enabled and
+/// the indexes' statistics targets: a bulk load must leave every line as it found it.
 async fn derived_schema(app: &TestApp) -> Vec<String> {
-    let sql = match app.db {
-        app::server::db::Db::Sqlite(_) => {
-            "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master
-             WHERE tbl_name IN ('users', 'user_roles') AND sql IS NOT NULL ORDER BY 1"
-        }
-        app::server::db::Db::Postgres(_) => {
-            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN ('users'::regclass, 'user_roles'::regclass)
-             UNION ALL SELECT format('trigger %s %s', tgname, tgenabled) FROM pg_trigger
-                 WHERE tgrelid IN ('users'::regclass, 'user_roles'::regclass) AND NOT tgisinternal
-             UNION ALL SELECT format('statistics %s.%s %s', attrelid::regclass, attnum, attstattarget) FROM pg_attribute
-                 WHERE attrelid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('users'::regclass, 'user_roles'::regclass))
-                 AND attstattarget > 0
-             ORDER BY 1"
-        }
-    };
-    let lines: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
+    let lines = schema_of(app, &["users", "user_roles"]).await;
     assert!(lines.len() >= 15 && lines.iter().any(|l| l.contains("trigger")), "the schema was read: {lines:?}");
     lines
+}
+
+/// [`derived_schema`] of any tables.
+async fn schema_of(app: &TestApp, tables: &[&str]) -> Vec<String> {
+    let list = tables.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+    let sql = match app.db {
+        app::server::db::Db::Sqlite(_) => {
+            format!("SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE tbl_name IN ({list}) AND sql IS NOT NULL ORDER BY 1")
+        }
+        app::server::db::Db::Postgres(_) => format!(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid::regclass::text IN ({list})
+             UNION ALL SELECT format('trigger %s %s', tgname, tgenabled) FROM pg_trigger
+                 WHERE tgrelid::regclass::text IN ({list}) AND NOT tgisinternal
+             UNION ALL SELECT format('statistics %s.%s %s', attrelid::regclass, attnum, attstattarget) FROM pg_attribute
+                 WHERE attrelid IN (SELECT indexrelid FROM pg_index WHERE indrelid::regclass::text IN ({list}))
+                 AND attstattarget > 0
+             ORDER BY 1"
+        ),
+    };
+    on_db!(&app.db, pool => sqlx::query_scalar(&sql).fetch_all(pool).await).unwrap()
 }
 
 #[tokio::test]
@@ -152,7 +157,8 @@ async fn seeding_adds_users_with_roles_and_keeps_search_and_indexes_whole() {
         let merging: Vec<(&str, i64)> = merging.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         assert_eq!(merging, [("automerge", 4), ("crisismerge", 16), ("hashsize", 1024 * 1024)], "FTS5's defaults are back");
     }
-    let unknown = server::seed::seed(&app.db, "nope", 10, 1).await.unwrap_err();
+    let plan = server::seed::Plan { users: 10, seed: 1, ..Default::default() };
+    let unknown = server::seed::seed(&app.db, "nope", plan).await.unwrap_err();
     assert!(unknown.contains("There is no organization \"nope\""));
 }
 
@@ -188,4 +194,63 @@ async fn a_load_that_fails_part_way_leaves_the_database_as_it_was() {
     // And the organization can still be seeded.
     server::seed::seed_with(&app.db, "acme", 10, 7, true).await.unwrap();
     assert_eq!(seeded_state(&app, &org.id).await.0, before.0 + 10);
+}
+
+#[tokio::test]
+async fn seeding_adds_sessions_and_login_attempts_as_sign_in_would_have_left_them() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    let other = app.create_org("globex", "Globex").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
+    server::seed::seed_with(&app.db, "acme", 300, 1, false).await.unwrap();
+    let pending_only = server::seed::Plan { sessions: 5, seed: 1, ..Default::default() };
+    let nobody = server::seed::seed_activity(&app.db, "globex", pending_only, 1_000).await.unwrap_err();
+    assert!(nobody.contains("seed users first"), "{nobody}");
+    let schema = schema_of(&app, &["sessions", "login_attempts"]).await;
+    assert!(schema.len() >= 8, "the schema was read: {schema:?}");
+
+    // Both paths: through the indexes, then as a bulk load that drops and builds them again.
+    let plan = server::seed::Plan { sessions: 400, attempts: 3_000, seed: 1, ..Default::default() };
+    server::seed::seed_activity(&app.db, "acme", plan, 1_000_000).await.unwrap();
+    server::seed::seed_activity(&app.db, "acme", server::seed::Plan { seed: 2, ..plan }, 0).await.unwrap();
+    assert_eq!(schema_of(&app, &["sessions", "login_attempts"]).await, schema, "the bulk load gave back every index");
+
+    let count = |sql: &'static str| app.scalar_i64(sql, &org.id);
+    assert_eq!(count("SELECT COUNT(*) FROM sessions WHERE org_id = $1").await, 800);
+    assert_eq!(count("SELECT COUNT(*) FROM login_attempts WHERE org_id = $1").await, 6_000);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE org_id = $1", &other.id).await, 0);
+    let of_pending = count("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.org_id = $1 AND u.status = 'pending'");
+    assert_eq!(of_pending.await, 0, "nobody signs in before accepting the invitation");
+    let live_of_inactive = count(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.org_id = $1 AND u.status = 'inactive'
+         AND (s.ended_at IS NULL OR s.end_reason <> 'deactivated')",
+    );
+    assert_eq!(live_of_inactive.await, 0, "deactivation ended their sessions");
+    assert!(count("SELECT COUNT(*) FROM sessions WHERE org_id = $1 AND ended_at IS NULL").await > 0, "some are live");
+    let end_reasons: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT end_reason FROM sessions WHERE org_id = $1 AND end_reason IS NOT NULL ORDER BY end_reason",
+    )
+    .bind(&org.id)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    assert_eq!(end_reasons, ["deactivated", "replaced", "revoked", "signed_out"]);
+    let success_without_user = count("SELECT COUNT(*) FROM login_attempts WHERE org_id = $1 AND status = 'success' AND (user_id IS NULL OR reason IS NOT NULL)");
+    assert_eq!(success_without_user.await, 0);
+    let reasons: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT reason FROM login_attempts WHERE org_id = $1 AND status = 'failed' ORDER BY reason",
+    )
+    .bind(&org.id)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    use app::login_attempts::types::FailureReason::*;
+    let expected: std::collections::BTreeSet<&str> =
+        [WrongPassword, UnknownAccount, AccountDeactivated, AccountPending, AccountLocked, TooManyFromAddress].iter().map(|r| r.label()).collect();
+    assert_eq!(reasons.iter().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), expected, "every reason sign-in records, and only those");
+    let masked = count("SELECT COUNT(*) FROM login_attempts WHERE org_id = $1 AND email = 'h••••• (not an email address)'").await;
+    let unmasked = count("SELECT COUNT(*) FROM login_attempts WHERE org_id = $1 AND email LIKE '%hunter%'").await;
+    assert!(masked > 0 && unmasked == 0, "identifiers that are not emails are stored masked: {masked}, {unmasked}");
+    let span = count("SELECT MAX(created_at) - MIN(created_at) FROM login_attempts WHERE org_id = $1").await;
+    assert!(span > 85 * 24 * 3600 * 1000, "spread over the 90 days of retention: {span} ms");
 }
