@@ -109,6 +109,12 @@ impl Sql {
         self
     }
 
+    /// Appends `{column} starts with {prefix}` as a range an index can seek.
+    pub fn push_starts(&mut self, column: &str, prefix: &str) -> &mut Sql {
+        self.push(format!("({column} >= ")).push_bind(prefix);
+        self.push(format!(" AND {column} < ")).push_bind(prefix_end(prefix)).push(")")
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -117,6 +123,20 @@ impl Sql {
     pub(crate) fn into_parts(self) -> (String, Vec<Param>) {
         (self.text, self.params)
     }
+}
+
+/// The end of the range of keys that start with `prefix`: keys compare byte by byte (Postgres
+/// keeps them in the "C" collation), and no character sorts after U+10FFFF.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// How many of the organization's rows of `table` have a `column` that starts with `prefix`,
+/// counted up to `cap` (an index range, read no further than `cap` entries).
+pub fn count_starting(table: &str, column: &str, org_id: &str, prefix: &str, cap: i64) -> Sql {
+    let mut sql = Sql::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE org_id = "));
+    sql.push_bind(org_id).push(" AND ").push_starts(column, prefix).push(" LIMIT ").push_bind(cap).push(") hits");
+    sql
 }
 
 /// A LIKE pattern matching any text that contains `text`, in which `%` and `_` match

@@ -49,6 +49,9 @@ const ATTACKERS: &[&str] = &["198.51.100.7", "198.51.100.23", "198.51.100.42", "
 struct Person {
     id: String,
     email: String,
+    /// The user's keys, which their sessions carry copies of (for the Sessions search).
+    name_key: String,
+    email_key: String,
     status: Status,
     /// The address they sign in from when not at an office.
     home_ip: String,
@@ -97,17 +100,19 @@ impl Activity<'_> {
     }
 
     async fn people(&self, db: &Db) -> Result<Vec<Person>, sqlx::Error> {
-        let sql = Sql::new("SELECT id, email, status FROM users WHERE org_id = $1 ORDER BY id").bind(self.org_id);
-        let rows: Vec<(String, String, String)> = db.exec().fetch_all(sql).await?;
+        let sql = Sql::new("SELECT id, email, status, name_key, email_key FROM users WHERE org_id = $1 ORDER BY id").bind(self.org_id);
+        let rows: Vec<(String, String, String, String, String)> = db.exec().fetch_all(sql).await?;
         Ok(rows
             .into_iter()
             .enumerate()
-            .map(|(i, (id, email, status))| {
+            .map(|(i, (id, email, status, name_key, email_key))| {
                 // A scatter of the 10.0.0.0/8 block: most people get an address of their own.
                 let h = (i as u32).wrapping_mul(2_654_435_761) >> 8;
                 Person {
                     id,
                     email,
+                    name_key,
+                    email_key,
                     status: match status.as_str() {
                         "active" => Status::Active,
                         "inactive" => Status::Inactive,
@@ -137,12 +142,12 @@ impl Activity<'_> {
         let derived = self.derive(&mut tx, db, "sessions", self.sessions).await?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = bulk::insert(
-                "sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device, created_at, last_active_at, expires_at, ended_at, end_reason)",
+                "sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device, created_at, last_active_at, expires_at, ended_at, end_reason, name_key, email_key)",
                 chunk.iter().map(|s| {
                     [
                         Param::from(&s.id),
                         Param::from(&s.id),
-                        Param::from(s.user_id),
+                        Param::from(s.person.id.as_str()),
                         Param::from(self.org_id),
                         Param::from(s.ip_address.as_str()),
                         Param::from(s.browser.0),
@@ -152,6 +157,8 @@ impl Activity<'_> {
                         Param::from(s.created_at + ABSOLUTE_MS),
                         Param::from(s.ended_at),
                         Param::from(s.end_reason),
+                        Param::from(s.person.name_key.as_str()),
+                        Param::from(s.person.email_key.as_str()),
                     ]
                 }),
             );
@@ -186,7 +193,7 @@ impl Activity<'_> {
         };
         SessionRow {
             id: format!("seed-{}-s{n:09}", self.run),
-            user_id: &person.id,
+            person,
             ip_address: if rng.gen_bool(0.25) { office(rng) } else { person.home_ip.clone() },
             browser: BROWSERS[rng.gen_range(0..BROWSERS.len())],
             created_at,
@@ -302,7 +309,7 @@ impl Activity<'_> {
 
 struct SessionRow<'p> {
     id: String,
-    user_id: &'p str,
+    person: &'p Person,
     ip_address: String,
     browser: (&'static str, &'static str),
     created_at: i64,

@@ -142,8 +142,8 @@ async fn the_list_filters_by_status_user_and_the_start_of_a_name_or_email_and_pa
     let org: String = on_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT id FROM organizations WHERE slug = 'acme'").fetch_one(pool).await).unwrap();
     for i in 0..60_i64 {
         on_db!(&app.db, pool => sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device, created_at, last_active_at, expires_at, ended_at, end_reason)
-             VALUES ($1, $2, $3, $4, '10.0.0.1', '', 'Firefox on Windows', $5, $5, $6, $7, 'signed_out')",
+            "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device, created_at, last_active_at, expires_at, ended_at, end_reason, name_key, email_key)
+             VALUES ($1, $2, $3, $4, '10.0.0.1', '', 'Firefox on Windows', $5, $5, $6, $7, 'signed_out', 'max member', 'max@example.com')",
         )
         .bind(format!("old-{i:02}"))
         .bind(format!("hash-{i}"))
@@ -188,6 +188,64 @@ async fn the_list_filters_by_status_user_and_the_start_of_a_name_or_email_and_pa
         assert_eq!(res.status(), 422, "{name}");
         assert!(res.json::<AppError>().await.unwrap().field_message(name).is_some());
     }
+}
+
+#[tokio::test]
+async fn a_search_finds_the_same_sessions_whether_few_or_many_match_and_follows_a_rename() {
+    let Acme { app, .. } = acme().await;
+    let owner = app.signed_in("owner@example.com").await;
+    app.signed_in("ada@example.com").await;
+    server::seed::seed_with(&app.db, "acme", 400, 3, false).await.unwrap();
+    let plan = server::seed::Plan { sessions: 12_000, seed: 3, ..Default::default() };
+    server::seed::seed_activity(&app.db, "acme", plan, u64::MAX).await.unwrap();
+    let org: String = on_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT id FROM organizations WHERE slug = 'acme'").fetch_one(pool).await).unwrap();
+    // What a search must find, from the users' own keys (not the sessions' copies of them):
+    // all of them, or those that have ended (as of `now`: signed out, revoked, timed out).
+    let expected = |prefix: &'static str, ended: bool| {
+        let (app, org) = (&app, org.clone());
+        async move {
+            let now = app::server::ids::now_ms();
+            let idle_since = now - 8 * 3600 * 1000;
+            let state = if ended { format!("AND (s.ended_at IS NOT NULL OR s.expires_at <= {now} OR s.last_active_at <= {idle_since})") } else { String::new() };
+            let sql = format!(
+                "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.org_id = $1
+                 AND (u.name_key LIKE $2 OR u.email_key LIKE $2) {state} ORDER BY s.last_active_at DESC, s.id DESC LIMIT 100"
+            );
+            on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(&sql).bind(&org).bind(format!("{prefix}%")).fetch_all(pool).await).unwrap()
+        }
+    };
+    let starts_with_a = app
+        .scalar_i64("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.org_id = $1 AND u.name_key LIKE 'a%'", &org)
+        .await;
+    assert!(starts_with_a * 2 > 2_500, "\"a\" starts more names and emails than a search reads from the key indexes: {starts_with_a}");
+    // Many matches (walked in activity order) and few (read from the key indexes and sorted),
+    // two pages of each. A session can time out between the request and the check: then the
+    // check before or the one after agrees.
+    for prefix in ["a", "m", "ada", "zoe.z"] {
+        for ended in [false, true] {
+            let before = expected(prefix, ended).await;
+            let mut form = vec![("search", prefix)];
+            if ended {
+                form.push(("status", "ended"));
+            }
+            let first = sessions(&app, &owner, &form).await;
+            let mut got: Vec<String> = first.sessions.iter().map(|s| s.id.clone()).collect();
+            if let Some(next) = &first.next_cursor {
+                form.push(("after", next));
+                got.extend(sessions(&app, &owner, &form).await.sessions.into_iter().map(|s| s.id));
+            }
+            let after = expected(prefix, ended).await;
+            assert!(got == before || got == after, "{prefix:?} (ended: {ended}): {} found, {} expected", got.len(), before.len());
+        }
+    }
+
+    // A rename reaches the user's sessions at once.
+    app.execute("UPDATE users SET name = 'Zed Renamed', name_key = 'zed renamed' WHERE email_key = $1", "ada@example.com").await;
+    let renamed = sessions(&app, &owner, &[("search", "zed ren")]).await;
+    let of_ada = app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE email_key = $1)", "ada@example.com").await;
+    assert_eq!(renamed.sessions.len() as i64, of_ada.min(50));
+    assert!(renamed.sessions.iter().all(|s| s.user_name == "Zed Renamed"));
+    assert!(sessions(&app, &owner, &[("search", "ada lov")]).await.sessions.is_empty());
 }
 
 #[tokio::test]

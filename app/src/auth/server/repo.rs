@@ -80,8 +80,8 @@ pub async fn touch_session(gate: &AuthGate, session_id: &str, now: i64) -> Resul
 pub async fn insert_session(exec: Exec<'_>, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     let sql = Sql::new(
         "INSERT INTO sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device,
-                               created_at, last_active_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+                               created_at, last_active_at, expires_at, name_key, email_key)
+         SELECT $1, $2, u.id, $4, $5, $6, $7, $8, $8, $9, u.name_key, u.email_key FROM users u WHERE u.id = $3",
     )
     .bind(s.id)
     .bind(s.token_hash)

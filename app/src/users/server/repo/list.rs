@@ -6,7 +6,7 @@
 use crate::auth::server::guard::capability::OrgDb;
 use crate::server::db::Dialect;
 use crate::server::ids::key;
-use crate::server::sql::{like_pattern, Sql};
+use crate::server::sql::{count_starting, like_pattern, Sql};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -175,12 +175,6 @@ pub fn is_short(search: &str) -> bool {
     (1..TRIGRAM).contains(&search.trim().chars().count())
 }
 
-/// The end of the range of keys that start with `prefix`: keys compare byte by byte, and no
-/// character sorts after U+10FFFF.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
 /// An FTS5 phrase that matches `text` literally.
 pub fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
@@ -197,12 +191,6 @@ fn push_value(sql: &mut Sql, value: &SortValue) {
 fn push_either_like(sql: &mut Sql, k: &str, pattern: &str) {
     sql.push(format!(" AND ({k}.name_key LIKE ")).push_bind(pattern).push(" ESCAPE '\\'");
     sql.push(format!(" OR {k}.email_key LIKE ")).push_bind(pattern).push(" ESCAPE '\\')");
-}
-
-/// Appends `{column} starts with {prefix}` as a range an index can seek.
-fn push_starts(sql: &mut Sql, column: &str, prefix: &str) {
-    sql.push(format!("({column} >= ")).push_bind(prefix);
-    sql.push(format!(" AND {column} < ")).push_bind(prefix_end(prefix)).push(")");
 }
 
 /// Appends FROM and WHERE, shared by the page and its count, walking `driver`'s set first.
@@ -225,9 +213,9 @@ fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driv
             // just those (migration 0002, whose predicate this repeats word for word).
             sql.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind(org_id);
             sql.push(" AND substr(email_key, 1, 2) <> substr(name_key, 1, 2) AND ");
-            push_starts(sql, other, &search);
+            sql.push_starts(other, &search);
             sql.push(" AND NOT ");
-            push_starts(sql, own, &search);
+            sql.push_starts(own, &search);
             sql.push(format!(") p {join} "));
             sql.push(match (driver, role_alone) {
                 (Driver::Role, true) => "user_roles ur ON ur.user_id = p.id".to_owned(),
@@ -241,9 +229,9 @@ fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driv
         (_, Driver::Role) => sql.push(format!(" FROM user_roles ur {join} users u ON u.id = ur.user_id")),
         (_, Driver::Prefix) => {
             sql.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind(org_id).push(" AND ");
-            push_starts(sql, "name_key", &search);
+            sql.push_starts("name_key", &search);
             sql.push(" UNION SELECT id FROM users WHERE org_id = ").push_bind(org_id).push(" AND ");
-            push_starts(sql, "email_key", &search);
+            sql.push_starts("email_key", &search);
             sql.push(format!(") p {join} users u ON u.id = p.id"))
         }
     };
@@ -271,7 +259,7 @@ fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driv
             match (spec.short, spec.aligned_keys()) {
                 (ShortPart::Aligned, Some((own, _))) => {
                     sql.push(" AND ");
-                    push_starts(sql, &format!("{k}.{own}"), &search);
+                    sql.push_starts(&format!("{k}.{own}"), &search);
                 }
                 // In the FROM clause, above.
                 (ShortPart::Rest, Some(_)) => {}
@@ -477,10 +465,7 @@ pub async fn prefix_matches(org: &OrgDb, prefix: &str, cap: i64) -> Result<i64, 
     let prefix = key(prefix);
     let mut total = 0;
     for column in ["name_key", "email_key"] {
-        let sql = Sql::new(format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE org_id = $1 AND {column} >= $2 AND {column} < $3 LIMIT $4) hits"
-        ));
-        total += org.exec().scalar::<i64>(sql.bind(org.id()).bind(&prefix).bind(prefix_end(&prefix)).bind(cap)).await?;
+        total += org.exec().scalar::<i64>(count_starting("users", column, org.id(), &prefix, cap)).await?;
     }
     Ok(total)
 }
