@@ -142,6 +142,7 @@ impl Activity<'_> {
         let derived = self.derive(&mut tx, db, "sessions", self.sessions).await?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = bulk::insert(
+                db.dialect(),
                 "sessions (id, token_hash, user_id, org_id, ip_address, user_agent, device, created_at, last_active_at, expires_at, ended_at, end_reason, name_key, email_key)",
                 chunk.iter().map(|s| {
                     [
@@ -222,6 +223,7 @@ impl Activity<'_> {
                 })
                 .collect();
             let sql = bulk::insert(
+                db.dialect(),
                 "login_attempts (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)",
                 rows.into_iter().map(|a| {
                     [

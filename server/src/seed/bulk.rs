@@ -19,25 +19,33 @@ use std::time::Instant;
 pub const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// `INSERT INTO {head} VALUES (…), (…)` for `rows`, each row its values in column order.
-pub fn insert<const N: usize>(head: &str, rows: impl IntoIterator<Item = [Param; N]>) -> Sql {
-    let mut sql = Sql::new(format!("INSERT INTO {head} "));
-    push_values(&mut sql, rows);
-    sql
+pub fn insert<const N: usize>(dialect: Dialect, head: &str, rows: impl IntoIterator<Item = [Param; N]>) -> Sql {
+    values(dialect, &format!("INSERT INTO {head} "), rows, "")
 }
 
-/// Appends `VALUES (…), (…)` for `rows`.
-pub fn push_values<const N: usize>(sql: &mut Sql, rows: impl IntoIterator<Item = [Param; N]>) {
-    sql.push("VALUES ");
+/// `{head}VALUES (…), (…){tail}` for `rows`. On SQLite the placeholders are anonymous (`?`,
+/// bound in order): SQLite finds a numbered one (`$7`) by its name, scanning the names before
+/// it, so that binding a statement of 13,000 numbered values took time quadratic in them (a
+/// million users loaded in 204 s instead of 43 s).
+pub fn values<const N: usize>(dialect: Dialect, head: &str, rows: impl IntoIterator<Item = [Param; N]>, tail: &str) -> Sql {
+    let mut text = format!("{head}VALUES ");
+    let mut params = Vec::new();
     for (i, row) in rows.into_iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" });
+        text.push_str(if i == 0 { "(" } else { ", (" });
         for (j, value) in row.into_iter().enumerate() {
             if j > 0 {
-                sql.push(", ");
+                text.push_str(", ");
             }
-            sql.push_bind(value);
+            params.push(value);
+            match dialect {
+                Dialect::Sqlite => text.push('?'),
+                Dialect::Postgres => text.push_str(&format!("${}", params.len())),
+            }
         }
-        sql.push(")");
+        text.push(')');
     }
+    text.push_str(tail);
+    params.into_iter().fold(Sql::new(text), Sql::bind)
 }
 
 /// The indexes and triggers a load took away, to be built again by [`Derived::rebuild`].

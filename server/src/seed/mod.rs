@@ -153,7 +153,7 @@ impl Load<'_> {
         let mut done = 0u64;
         while let Some(users) = batches.recv().await {
             for chunk in users.chunks(ROWS_PER_STATEMENT) {
-                self.insert(&mut tx, chunk).await?;
+                self.insert(&mut tx, db.dialect(), chunk).await?;
             }
             done += users.len() as u64;
             self.report(done);
@@ -172,8 +172,9 @@ impl Load<'_> {
     }
 
     /// Inserts `users` and their roles.
-    async fn insert(&self, tx: &mut Tx, users: &[SeedUser]) -> Result<(), sqlx::Error> {
+    async fn insert(&self, tx: &mut Tx, dialect: Dialect, users: &[SeedUser]) -> Result<(), sqlx::Error> {
         let sql = bulk::insert(
+            dialect,
             "users (id, org_id, email, email_key, name, name_key, password_hash, status, department, last_login_at, created_at, updated_at, version)",
             users.iter().map(|u| {
                 [
@@ -197,12 +198,13 @@ impl Load<'_> {
         // The role rows carry copies of their user's sort keys (migration 0002), copied here
         // from the rows just written (two values bound a row instead of six). Outside a bulk
         // load the trigger copies them again, harmlessly.
-        let mut roles = Sql::new(
+        let roles = bulk::values(
+            dialect,
             "INSERT INTO user_roles (user_id, role_id, name_key, email_key, status, login_key)
              SELECT u.id, g.column2, u.name_key, u.email_key, u.status, COALESCE(u.last_login_at, 0) FROM (",
+            users.iter().map(|u| [Param::from(&u.id), Param::from(self.role_id(u.role))]),
+            ") g JOIN users u ON u.id = g.column1",
         );
-        bulk::push_values(&mut roles, users.iter().map(|u| [Param::from(&u.id), Param::from(self.role_id(u.role))]));
-        roles.push(") g JOIN users u ON u.id = g.column1");
         tx.exec().execute(roles).await?;
         Ok(())
     }

@@ -61,15 +61,31 @@ pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<SessionListRow
         (Some(prefix), Some(_)) => Some((prefix, false)),
         (None, _) => None,
     };
+    let sqlite = org.dialect() == Dialect::Sqlite;
     let mut sql = Sql::new(
         "SELECT s.id, s.user_id, u.name AS user_name, u.email AS user_email, s.device, s.ip_address,
                 s.created_at, s.last_active_at, s.expires_at, s.ended_at, s.end_reason
-         FROM sessions s ",
+         FROM ",
     );
-    // SQLite, which keeps no statistics, would read a common start from the key indexes too
-    // and sort tens of thousands of rows.
-    if matches!(search, Some((_, false))) && spec.user_id.is_none() && org.dialect() == Dialect::Sqlite {
-        sql.push("INDEXED BY sessions_by_org_activity ");
+    match search {
+        // The few: their ids from the two key ranges drive, each session then found by its id
+        // (SQLite's CROSS JOIN keeps them the outer loop: its planner, without statistics,
+        // would walk every session in activity order and look each up in the set).
+        Some((prefix, true)) => {
+            for (i, column) in ["name_key", "email_key"].into_iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { " UNION " });
+                sql.push("SELECT id FROM sessions WHERE org_id = ").push_bind(org.id()).push(" AND ").push_starts(column, prefix);
+            }
+            sql.push(if sqlite { ") m CROSS JOIN sessions s ON s.id = m.id " } else { ") m JOIN sessions s ON s.id = m.id " });
+        }
+        // The many, walked in activity order: SQLite would read them from the key indexes too,
+        // and sort tens of thousands of rows.
+        Some((_, false)) if spec.user_id.is_none() && sqlite => {
+            sql.push("sessions s INDEXED BY sessions_by_org_activity ");
+        }
+        _ => {
+            sql.push("sessions s ");
+        }
     }
     sql.push("JOIN users u ON u.id = s.user_id WHERE s.org_id = ").push_bind(org.id());
     if let Some(user_id) = spec.user_id {
@@ -86,19 +102,8 @@ pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<SessionListRow
         }
         None => {}
     }
-    match search {
-        // The few: their ids from the two key ranges, each session then found by its key.
-        Some((prefix, true)) => {
-            for (i, column) in ["name_key", "email_key"].into_iter().enumerate() {
-                sql.push(if i == 0 { " AND s.id IN (" } else { " UNION ALL " });
-                sql.push("SELECT id FROM sessions WHERE org_id = ").push_bind(org.id()).push(" AND ").push_starts(column, prefix);
-            }
-            sql.push(")");
-        }
-        Some((prefix, false)) => {
-            sql.push(" AND (").push_starts("s.name_key", prefix).push(" OR ").push_starts("s.email_key", prefix).push(")");
-        }
-        None => {}
+    if let Some((prefix, false)) = search {
+        sql.push(" AND (").push_starts("s.name_key", prefix).push(" OR ").push_starts("s.email_key", prefix).push(")");
     }
     let descending = spec.before.is_none();
     if let Some((at, id)) = &spec.after {
