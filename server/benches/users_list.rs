@@ -377,17 +377,19 @@ fn write_section(dialect: &str, table: &str) {
     println!("==> wrote {}", path.display());
 }
 
-const HEADER: &str = "# Benchmarks: the Users list at a million users
+const HEADER: &str = "# Benchmarks: the lists at a million users
 
-Written by `server/benches/users_list.rs`. To reproduce (release build, about 10 minutes each):
+Written by `server/benches/users_list.rs`. To reproduce (release build, about 15 minutes each):
 
     cargo bench -p server --bench users_list
     cargo bench -p server --bench users_list -- --postgres postgres://postgres@127.0.0.1:5432/postgres
 
-Each row is one request the Users page makes, measured with concurrent clients on loopback
-against the real server (sessions, permissions, SSR or the server function, the database).
-\"Page\" is the server-rendered `/users` HTML; \"Server fn\" is the `list_users` call the
-hydrated page makes when a filter changes. The hello-world axum route in the same run is the
-floor the machine sets. Targets (1,000,000 users, 2 cores): p99 at most 20 ms for every list
-and search request, at most 100 ms for a very common substring.
+Each row is one request the Users, Sessions or Login Attempts page makes, measured with
+concurrent clients on loopback against the real server (sessions, permissions, SSR or the
+server function, the database), in one organization of 1,000,000 users, 200,000 sessions and
+10,000,000 login attempts (`roster seed`). \"page\" is the server-rendered HTML (`/users`,
+`/sessions`, `/login-attempts`); \"fn\" is the server function the hydrated page calls when a
+filter changes (`list_users`, `list_sessions`, `list_login_attempts`). The hello-world axum
+route in the same run is the floor the machine sets. Targets (2 cores): p99 at most 20 ms for
+every list and search request, at most 100 ms for a very common Users substring.
 ";
