@@ -3,14 +3,14 @@
 //! list, and on failure says why inside the dialog, changing nothing.
 
 use crate::error::{AppError, FieldError};
-use crate::ui::dialog::{loaded, open_while_some, Modal};
+use crate::ui::dialog::{loaded, open_while_some, ConfirmDialog, Confirmation, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
 use crate::users::account::{Profile, UserEditor, UserUpdate};
 use crate::sessions::api::revoke_user_sessions;
 use crate::users::api::{delete_user, get_user, set_user_active, update_user};
-use crate::users::actions::{actions_button_id, ConfirmKind, UserActions};
+use crate::users::actions::{actions_button_id, Confirm, ConfirmKind, UserActions};
 use leptos::prelude::*;
 
 /// Time zones offered as suggestions; any IANA name is accepted.
@@ -177,91 +177,58 @@ fn EditForm(editor: UserEditor, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// The confirmation of Deactivate, Delete and Revoke all sessions, on the shared dialog.
 #[component]
-pub fn ConfirmDialog() -> impl IntoView {
+pub fn ConfirmUserDialog() -> impl IntoView {
     let actions = expect_context::<UserActions>();
     let toasts = expect_context::<Toasts>();
-    let open = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    open_while_some(open, actions.confirming, move || problem.set(None));
-    let title = Signal::derive(move || match actions.confirming.get() {
-        Some(c) if c.kind == ConfirmKind::Deactivate => format!("Deactivate {}?", c.name),
-        Some(c) if c.kind == ConfirmKind::RevokeSessions => format!("Revoke all sessions of {}?", c.name),
-        Some(c) => format!("Delete {}?", c.name),
-        None => String::new(),
+    let done = Callback::new(move |(message, user_id): (String, String)| {
+        toasts.show(message);
+        actions.reload.run(actions_button_id(&user_id));
     });
-    let run = Action::new(move |(kind, id): &(ConfirmKind, String)| {
-        let (kind, id) = (*kind, id.clone());
-        async move {
-            let message = match kind {
-                ConfirmKind::Deactivate => set_user_active(id.clone(), false)
-                    .await
-                    .map(|(name, _)| format!("{name} was deactivated and signed out everywhere."))?,
-                ConfirmKind::Delete => delete_user(id.clone()).await.map(|name| format!("{name} was deleted."))?,
-                ConfirmKind::RevokeSessions => revoke_user_sessions(id.clone()).await.map(|(name, ended)| match ended {
-                    0 => format!("{name} had no active sessions."),
-                    1 => format!("1 session of {name} was revoked."),
-                    n => format!("{n} sessions of {name} were revoked."),
-                })?,
-            };
-            Ok::<_, AppError>((message, id))
-        }
-    });
-    Effect::new(move |_| match run.value().get() {
-        Some(Ok((message, user_id))) => {
-            toasts.show(message);
-            open.set(false);
-            actions.reload.run(actions_button_id(&user_id));
-        }
-        Some(Err(AppError::Unauthenticated)) => go_to_sign_in(),
-        Some(Err(error)) => problem.set(Some(error.to_string())),
-        None => {}
-    });
+    view! { <ConfirmDialog id="confirm-user-action" subject=actions.confirming describe=describe_confirm act=confirmed done/> }
+}
 
-    view! {
-        <Modal open title id="confirm-user-action">
-            {move || {
-                actions.confirming.get_untracked().map(|c| {
-                    let body = match c.kind {
-                        ConfirmKind::Deactivate => format!(
-                            "{} ({}) will be signed out of every session at once and won't be able to sign in until someone activates the account again.",
-                            c.name, c.email
-                        ),
-                        ConfirmKind::Delete => format!(
-                            "This permanently deletes the account of {} ({}) and ends their sessions. Login attempts and the audit trail keep the email. This can't be undone.",
-                            c.name, c.email
-                        ),
-                        ConfirmKind::RevokeSessions => format!(
-                            "{} ({}) will be signed out on every device at their next click. Their account stays active: they can sign in again.",
-                            c.name, c.email
-                        ),
-                    };
-                    let verb = match c.kind {
-                        ConfirmKind::Deactivate => "Deactivate",
-                        ConfirmKind::Delete => "Delete",
-                        ConfirmKind::RevokeSessions => "Revoke all sessions",
-                    };
-                    let (kind, id) = (c.kind, c.id.clone());
-                    view! {
-                        <p class="modal-body">{body}</p>
-                        {move || problem.get().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-                        <div class="modal-actions">
-                            <button type="button" class="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
-                            <button
-                                type="button"
-                                class="button button-danger"
-                                disabled=move || run.pending().get()
-                                on:click=move |_| {
-                                    problem.set(None);
-                                    run.dispatch((kind, id.clone()));
-                                }
-                            >
-                                {verb}
-                            </button>
-                        </div>
-                    }
-                })
-            }}
-        </Modal>
-    }
+fn describe_confirm(c: &Confirm) -> Confirmation {
+    let (title, body, act) = match c.kind {
+        ConfirmKind::Deactivate => (
+            format!("Deactivate {}?", c.name),
+            format!(
+                "{} ({}) will be signed out of every session at once and won't be able to sign in until someone activates the account again.",
+                c.name, c.email
+            ),
+            "Deactivate",
+        ),
+        ConfirmKind::Delete => (
+            format!("Delete {}?", c.name),
+            format!(
+                "This permanently deletes the account of {} ({}) and ends their sessions. Login attempts and the audit trail keep the email. This can't be undone.",
+                c.name, c.email
+            ),
+            "Delete",
+        ),
+        ConfirmKind::RevokeSessions => (
+            format!("Revoke all sessions of {}?", c.name),
+            format!(
+                "{} ({}) will be signed out on every device at their next click. Their account stays active: they can sign in again.",
+                c.name, c.email
+            ),
+            "Revoke all sessions",
+        ),
+    };
+    Confirmation { title, body, keep: "Cancel", act }
+}
+
+/// Does what the confirmation asked; answers the toast's message and whose row to go back to.
+async fn confirmed(c: Confirm) -> Result<(String, String), AppError> {
+    let message = match c.kind {
+        ConfirmKind::Deactivate => set_user_active(c.id.clone(), false).await.map(|(name, _)| format!("{name} was deactivated and signed out everywhere."))?,
+        ConfirmKind::Delete => delete_user(c.id.clone()).await.map(|name| format!("{name} was deleted."))?,
+        ConfirmKind::RevokeSessions => revoke_user_sessions(c.id.clone()).await.map(|(name, ended)| match ended {
+            0 => format!("{name} had no active sessions."),
+            1 => format!("1 session of {name} was revoked."),
+            n => format!("{n} sessions of {name} were revoked."),
+        })?,
+    };
+    Ok((message, c.id))
 }

@@ -8,7 +8,7 @@ use crate::ui::layout::CurrentUser;
 use crate::ui::page_header::PageHeader;
 use crate::users::actions::UserActions;
 use crate::users::api::{list_roles, list_users};
-use crate::users::dialogs::{ConfirmDialog, EditUserDialog};
+use crate::users::dialogs::{ConfirmUserDialog, EditUserDialog};
 use crate::users::filters::UserFilters;
 use crate::users::list::UsersTable;
 use crate::users::types::UserListParams;
@@ -54,6 +54,6 @@ pub fn UsersPage() -> impl IntoView {
         <UserFilters params roles/>
         <UsersTable params users/>
         <EditUserDialog/>
-        <ConfirmDialog/>
+        <ConfirmUserDialog/>
     }
 }

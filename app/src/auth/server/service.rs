@@ -49,7 +49,7 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     }
     // Before anything touches the database: under a flood, turning a sign-in away costs
     // nothing but this. (Not logged one by one: a flood would fill the log.)
-    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(1_000))?;
+    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(super::password::REFUSAL_PAUSE)))?;
     let who = identify(gate, &creds).await?;
     let Identified { account, ambiguous, .. } = &who;
     let locked = match account {
