@@ -13,8 +13,10 @@
 //!    run, as if the flood came from many addresses: otherwise it would answer nearly all of
 //!    it 429 at once, and this would measure nothing but that.
 //!
-//!     cargo bench -p server --bench sign_in_flood                    # SQLite
-//!     cargo bench -p server --bench sign_in_flood -- --postgres postgres://postgres@127.0.0.1:5432/postgres
+//! ```text
+//! cargo bench -p server --bench sign_in_flood                    # SQLite
+//! cargo bench -p server --bench sign_in_flood -- --postgres postgres://postgres@127.0.0.1:5432/postgres
+//! ```
 //!
 //! Options: `--users N`, `--seconds S`, `--clients C`, `--flood F`, `--hash-concurrency K`
 //! (`ROSTER_HASH_CONCURRENCY`), `--no-write` (print only).
