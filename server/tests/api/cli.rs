@@ -227,23 +227,15 @@ async fn seeding_adds_sessions_and_login_attempts_as_sign_in_would_have_left_the
     );
     assert_eq!(live_of_inactive.await, 0, "deactivation ended their sessions");
     assert!(count("SELECT COUNT(*) FROM sessions WHERE org_id = $1 AND ended_at IS NULL").await > 0, "some are live");
-    let end_reasons: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
-        "SELECT DISTINCT end_reason FROM sessions WHERE org_id = $1 AND end_reason IS NOT NULL ORDER BY end_reason",
-    )
-    .bind(&org.id)
-    .fetch_all(pool)
-    .await)
-    .unwrap();
+    let texts = |sql: &'static str| {
+        let (db, org_id) = (app.db.clone(), org.id.clone());
+        async move { on_db!(&db, pool => sqlx::query_scalar::<_, String>(sql).bind(&org_id).fetch_all(pool).await).unwrap() }
+    };
+    let end_reasons = texts("SELECT DISTINCT end_reason FROM sessions WHERE org_id = $1 AND end_reason IS NOT NULL ORDER BY end_reason").await;
     assert_eq!(end_reasons, ["deactivated", "replaced", "revoked", "signed_out"]);
     let success_without_user = count("SELECT COUNT(*) FROM login_attempts WHERE org_id = $1 AND status = 'success' AND (user_id IS NULL OR reason IS NOT NULL)");
     assert_eq!(success_without_user.await, 0);
-    let reasons: Vec<String> = on_db!(&app.db, pool => sqlx::query_scalar(
-        "SELECT DISTINCT reason FROM login_attempts WHERE org_id = $1 AND status = 'failed' ORDER BY reason",
-    )
-    .bind(&org.id)
-    .fetch_all(pool)
-    .await)
-    .unwrap();
+    let reasons = texts("SELECT DISTINCT reason FROM login_attempts WHERE org_id = $1 AND status = 'failed' ORDER BY reason").await;
     use app::login_attempts::types::FailureReason::*;
     let expected: std::collections::BTreeSet<&str> =
         [WrongPassword, UnknownAccount, AccountDeactivated, AccountPending, AccountLocked, TooManyFromAddress].iter().map(|r| r.label()).collect();
