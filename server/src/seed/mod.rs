@@ -20,7 +20,6 @@ use app::auth::server::guard::Operator;
 use app::auth::server::password;
 use app::auth::types::BuiltinRole;
 use app::organizations::server::service as organizations;
-use app::organizations::server::repo::OrgRow;
 use app::server::db::{Db, Dialect, Tx};
 use app::server::ids::{key, now_ms};
 use app::server::sql::{Param, Sql};
@@ -118,17 +117,24 @@ pub async fn seed_with(db: &Db, slug: &str, count: u64, seed: u64, bulk: bool) -
     Ok(format!("Seeded {count} users into {:?} in {:.1?}.", org.name, started.elapsed()))
 }
 
-async fn organization(db: &Db, slug: &str) -> Result<OrgRow, String> {
+/// The organization to seed.
+struct Org {
+    id: String,
+    name: String,
+}
+
+async fn organization(db: &Db, slug: &str) -> Result<Org, String> {
     organizations::find_by_slug(&Operator::new(db.clone()), slug)
         .await
         .map_err(|e| e.to_string())?
+        .map(|org| Org { id: org.id, name: org.name })
         .ok_or_else(|| format!("There is no organization {slug:?}. Create it with: roster org create {slug} --name \"…\""))
 }
 
 /// The random tail of the organization's id (a UUIDv7's last 48 bits), which keeps seeded ids
 /// apart across organizations: the second the seed ran in, used before, collided when two
 /// organizations were seeded within one.
-fn run_of(org: &OrgRow) -> String {
+fn run_of(org: &Org) -> String {
     let hex: Vec<char> = org.id.chars().filter(|c| *c != '-').collect();
     hex[hex.len().saturating_sub(12)..].iter().collect()
 }
