@@ -181,7 +181,9 @@ impl Activity<'_> {
         };
         let created_at = last_active_at - rng.gen_range(0..ABSOLUTE_MS - IDLE_MS);
         let (ended_at, end_reason) = if person.status == Status::Inactive {
-            (Some(last_active_at + rng.gen_range(0..IDLE_MS)), Some("deactivated"))
+            // Deactivated some time after their last click, and before now.
+            let since = (self.now - last_active_at).clamp(1, IDLE_MS);
+            (Some(last_active_at + rng.gen_range(0..since)), Some("deactivated"))
         } else if (recent && rng.gen_bool(0.75)) || (!recent && rng.gen_bool(0.6)) {
             (None, None) // live, or timed out with nobody ending it
         } else {

@@ -117,9 +117,10 @@ impl HashTurn {
     }
 }
 
-/// How long a refused check waits before it is answered: the `Retry-After` it is answered
-/// with, so that a client that honours it loses nothing, and one that does not comes back no
-/// sooner. A waiting refusal is a sleeping task: no memory of a check, no thread, no count.
+/// How long a refused sign-in waits before it is answered (a full password-check queue, and
+/// an address over its limit): for a full queue, the `Retry-After` it is answered with, so
+/// that a client that honours it loses nothing, and one that does not comes back no sooner.
+/// A waiting refusal is a sleeping task: no memory of a check, no thread, no count.
 pub const REFUSAL_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn busy() -> AppError {

@@ -1,6 +1,7 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
 use super::guard::capability::AuthGate;
+use super::password::REFUSAL_PAUSE;
 use super::repo;
 use super::session;
 use super::token::Token;
@@ -39,6 +40,10 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
 
     let now = now_ms();
     if let Err(wait_ms) = gate.sign_in_ips().try_hit(&client.ip_address, now) {
+        // Paused like a refused password check (see `REFUSAL_PAUSE`): answered at once, one
+        // address's connections could come straight back for thousands of refusals, and as
+        // many rows in the log, a second.
+        tokio::time::sleep(REFUSAL_PAUSE).await;
         let who = identify(gate, &creds).await?;
         record_attempt(gate, &who.attempt(&creds.email, client, Some(FailureReason::TooManyFromAddress))).await?;
         respond::retry_after(wait_ms);
@@ -49,7 +54,7 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     }
     // Before anything touches the database: under a flood, turning a sign-in away costs
     // nothing but this. (Not logged one by one: a flood would fill the log.)
-    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(super::password::REFUSAL_PAUSE)))?;
+    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
     let who = identify(gate, &creds).await?;
     let Identified { account, ambiguous, .. } = &who;
     let locked = match account {
