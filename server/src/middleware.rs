@@ -94,8 +94,14 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
     next.run(req).await
 }
 
-/// Security headers on every response, and cache headers for static files.
-pub async fn security_headers(dev: bool, req: Request, next: Next) -> Response {
+/// What Roster never asks the browser for: denied to the page and to anything it embeds.
+const PERMISSIONS_POLICY: &str =
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
+
+/// Security headers on every response, and cache headers for static files. `https`: the
+/// public URL is https, so browsers are told to use nothing else for a year (HSTS; over plain
+/// http the header would be ignored, and on a local http URL it would lock a developer out).
+pub async fn security_headers(dev: bool, https: bool, req: Request, next: Next) -> Response {
     let static_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
     // The invitation page's URL holds its token: no Referer may carry it elsewhere.
     let referrer = if req.uri().path() == "/invitation" { "no-referrer" } else { "same-origin" };
@@ -115,6 +121,10 @@ pub async fn security_headers(dev: bool, req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static(PERMISSIONS_POLICY));
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     if static_asset && res.status().is_success() {
         // File names carry a content hash (cargo-leptos `hash-files`), so they never change.
         let cache = if dev { "no-cache" } else { "public, max-age=31536000, immutable" };

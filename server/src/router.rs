@@ -14,8 +14,12 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole app. `dev` relaxes caching and allows the live-reload websocket.
 pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
@@ -27,6 +31,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         move || provide_context(state.clone())
     };
     let request_id = HeaderName::from_static("x-request-id");
+    let https = state.settings.secure_cookies();
 
     let probes = Router::new()
         .route("/", get(home))
@@ -44,7 +49,11 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         .merge(probes)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_session))
         .layer(axum::middleware::from_fn_with_state(state, middleware::same_origin_writes))
-        .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(dev, req, next)))
+        // A server function's arguments are a form of a few fields (an invitation's message,
+        // the longest, is 1,000 characters): 64 KiB is plenty, and a bigger body is answered
+        // 413 before anything reads it.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(dev, https, req, next)))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -149,6 +149,10 @@ mod tests {
     }
 }
 
+/// The longest password accepted anywhere, sign-in included: checked before any hashing, so a
+/// megabyte "password" costs nothing but its reading.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
 /// The password policy, shared so the browser can say it before the request does.
 /// Length is what matters (NIST SP 800-63B): at least 12 characters, at most 128.
 pub fn check_password_policy(password: &str) -> Result<(), String> {
@@ -156,8 +160,8 @@ pub fn check_password_policy(password: &str) -> Result<(), String> {
     if chars < 12 {
         return Err("Use at least 12 characters.".into());
     }
-    if chars > 128 {
-        return Err("Use at most 128 characters.".into());
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(format!("Use at most {MAX_PASSWORD_CHARS} characters."));
     }
     let mut distinct: Vec<char> = password.chars().collect();
     distinct.sort_unstable();

@@ -2,6 +2,7 @@
 
 use crate::helpers::*;
 use app::auth::types::BuiltinRole;
+use app::server::state::Settings;
 
 #[tokio::test]
 async fn a_page_without_a_session_goes_to_sign_in() {
@@ -152,6 +153,26 @@ async fn responses_carry_security_headers_and_a_request_id() {
     assert_eq!(h["x-frame-options"], "DENY");
     assert!(h.contains_key("referrer-policy"));
     assert!(!h["x-request-id"].is_empty());
+    assert!(h["permissions-policy"].to_str().unwrap().contains("camera=()"));
+    assert_eq!(h["cache-control"], "no-store", "pages carry personal data");
+    assert!(!h.contains_key("strict-transport-security"), "not over a public URL of plain http");
+
+    let https = spawn_app_with(Settings { public_url: "https://roster.example".into(), ..Settings::default() }).await;
+    let res = browser().get(https.url("/login")).send().await.unwrap();
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_refused_with_413_before_anything_reads_it() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let huge = "x".repeat(server::router::BODY_LIMIT + 1);
+    let res = browser().post(app.url("/api/public/login")).form(&[("email", "ada@example.com"), ("password", huge.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE email = $1", "ada@example.com").await, 0, "nothing was recorded");
+    let fits = browser().post(app.url("/api/public/login")).form(&[("email", "ada@example.com"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(fits.status(), 200);
 }
 
 #[tokio::test]

@@ -236,3 +236,18 @@ async fn an_unknown_email_is_shown_to_the_only_organization_there_is() {
     app.login(&browser(), "another.stranger@example.com", "whatever it is").await;
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND org_id IS NULL", "another.stranger@example.com").await, 1);
 }
+
+#[tokio::test]
+async fn a_password_longer_than_any_allowed_is_refused_beside_its_field_before_any_work() {
+    let (app, _) = acme(Settings::default()).await;
+    let too_long = "correct horse ".repeat(10);
+    assert!(too_long.chars().count() > app::auth::types::MAX_PASSWORD_CHARS);
+    let res = app.login(&browser(), "ada@example.com", &too_long).await;
+    assert_eq!(res.status(), 422);
+    let error: app::error::AppError = res.json().await.unwrap();
+    assert_eq!(error.field_message("password").as_deref(), Some("Passwords are at most 128 characters."));
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE email = $1", "ada@example.com").await, 0, "nothing counted or logged");
+    // The longest allowed is checked like any other.
+    let longest = "x".repeat(127) + "y";
+    assert_eq!(app.login(&browser(), "ada@example.com", &longest).await.status(), 401);
+}

@@ -5,6 +5,7 @@ use super::password::REFUSAL_PAUSE;
 use super::repo;
 use super::session;
 use super::token::Token;
+use crate::auth::types::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
 use crate::login_attempts::server::service::{record_attempt, NewAttempt};
 use crate::login_attempts::types::FailureReason;
@@ -33,6 +34,10 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     }
     if creds.password.is_empty() {
         errors.push(crate::error::FieldError { field: "password".into(), message: "Enter your password.".into() });
+    } else if creds.password.chars().count() > MAX_PASSWORD_CHARS {
+        // No password is longer: refused before any hashing, counting or logging.
+        let message = format!("Passwords are at most {MAX_PASSWORD_CHARS} characters.");
+        errors.push(crate::error::FieldError { field: "password".into(), message });
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
