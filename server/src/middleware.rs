@@ -94,6 +94,37 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
     next.run(req).await
 }
 
+/// No text Roster keeps may hold a NUL character: Postgres refuses one in text (a search or a
+/// name carrying one was a 500), and nobody types one. A request that carries one, encoded in
+/// its query or its body (`%00` in a form, `\u0000` in JSON), is answered 400 before anything
+/// reads it. Bodies are read whole here, within the body limit the layer outside sets.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    if req.uri().query().is_some_and(|q| holds_nul(q.as_bytes())) {
+        return nul_refused();
+    }
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::router::BODY_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    };
+    if holds_nul(&bytes) {
+        return nul_refused();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn holds_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+fn nul_refused() -> Response {
+    (StatusCode::BAD_REQUEST, "Text may not contain NUL characters.").into_response()
+}
+
 /// What Roster never asks the browser for: denied to the page and to anything it embeds.
 const PERMISSIONS_POLICY: &str =
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
@@ -137,7 +168,18 @@ pub async fn security_headers(dev: bool, https: bool, req: Request, next: Next) 
 
 #[cfg(test)]
 mod tests {
-    use super::is_public;
+    use super::{holds_nul, is_public};
+
+    #[test]
+    fn a_nul_is_found_however_it_is_encoded_and_nothing_else_is_taken_for_one() {
+        for carried in [&b"a\0b"[..], b"search=a%00b", b"search=a%00", b"{\"s\":\"a\\u0000\"}"] {
+            assert!(holds_nul(carried), "{carried:?}");
+        }
+        // What a person can type: a percent sign and a backslash, encoded by the browser.
+        for typed in [&b"password=100%2500"[..], b"search=%5Cu0000", b"search=a%20b", b""] {
+            assert!(!holds_nul(typed), "{typed:?}");
+        }
+    }
 
     #[test]
     fn only_sign_in_assets_and_probes_are_public() {

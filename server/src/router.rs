@@ -52,6 +52,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         // A server function's arguments are a form of a few fields (an invitation's message,
         // the longest, is 1,000 characters): 64 KiB is plenty, and a bigger body is answered
         // 413 before anything reads it.
+        .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(dev, https, req, next)))
         .layer(

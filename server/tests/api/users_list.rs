@@ -324,3 +324,51 @@ async fn another_organizations_users_never_pull_the_count() {
     assert_eq!(found.users.len(), 50);
     assert_eq!(found.total, Total::Exact(105), "Acme's 100 seeded matches and its own 5");
 }
+
+#[tokio::test]
+async fn a_tampered_cursor_or_a_nul_is_refused_with_a_message_never_a_500() {
+    let app = spawn_app().await;
+    let owner = team(&app).await;
+    let b64 = |json: &str| app::server::cursor::encode(&serde_json::from_str::<serde_json::Value>(json).unwrap());
+    // Each decodes; none is a cursor the server wrote for that list and sort.
+    let tampered = [
+        b64(r#"[[{"Number":5}],"x"]"#),
+        b64(r#"[[{"Text":"a"}],"x"]"#),
+        b64(r#"[[],"x"]"#),
+        b64(r#"[[{"Text":"a"},{"Number":1},{"Text":"b"}],"x"]"#),
+        b64(r#"[[{"Number":9223372036854775807}],"x"]"#),
+        b64(r#"[5,"x"]"#),
+        b64(r#"["x",5]"#),
+        b64(r#"[-9223372036854775808,""]"#),
+        b64(r#"[[{"Text":"a\u0000"}],"x\u0000"]"#),
+        b64(r#"[5,"x\u0000"]"#),
+        "%%%".to_owned(),
+    ];
+    let lists: [(&str, &[(&str, &str)]); 7] = [
+        ("/api/list_users", &[]),
+        ("/api/list_users", &[("sort", "last_login")]),
+        ("/api/list_users", &[("sort", "status"), ("search", "ada")]),
+        ("/api/list_users", &[("sort", "email"), ("role", "Admin")]),
+        ("/api/list_sessions", &[]),
+        ("/api/list_sessions", &[("search", "ada")]),
+        ("/api/list_login_attempts", &[("status", "failed")]),
+    ];
+    for path in ["/api/list_users", "/api/list_sessions", "/api/list_login_attempts"] {
+        for search in ["a\u{0}b", "\u{0}", "ada@example.com\u{0}"] {
+            let res = app.call(&owner, path, &[("search", search)]).await;
+            let status = res.status().as_u16();
+            assert_eq!(status, 400, "{path} search={search:?}: {}", res.text().await.unwrap_or_default());
+        }
+    }
+    for (path, params) in lists {
+        for cursor in &tampered {
+            for side in ["after", "before"] {
+                let mut form: Vec<(&str, &str)> = params.to_vec();
+                form.push((side, cursor));
+                let res = app.call(&owner, path, &form).await;
+                let status = res.status().as_u16();
+                assert!(matches!(status, 200 | 400 | 422), "{path} {params:?} {side}={cursor}: {status} {}", res.text().await.unwrap_or_default());
+            }
+        }
+    }
+}
