@@ -76,6 +76,29 @@ fn development() -> bool {
     }
 }
 
+/// In production the public URL must be https (session cookies then go only over TLS, with
+/// the `__Host-` prefix and HSTS), or name this machine; anything else refuses to start unless
+/// `allow_insecure` (`ROSTER_ALLOW_INSECURE_HTTP=true`) says it is meant.
+fn check_transport(public_url: &str, development: bool, allow_insecure: bool) -> Result<(), String> {
+    let Some(rest) = public_url.strip_prefix("http://") else {
+        return Ok(());
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let local = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if development || local || allow_insecure {
+        return Ok(());
+    }
+    Err(format!(
+        "ROSTER_PUBLIC_URL is {public_url:?}: over plain http, session cookies and passwords cross the network \
+         unencrypted. Serve Roster over https (behind a TLS-terminating proxy) and set ROSTER_PUBLIC_URL=https://…, \
+         or set ROSTER_ALLOW_INSECURE_HTTP=true if plain http is meant."
+    ))
+}
+
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
     pub org_slug: String,
@@ -129,6 +152,7 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(format!("ROSTER_PUBLIC_URL must start with http:// or https://, not {public_url:?}"));
         }
+        check_transport(&public_url, development(), var("ROSTER_ALLOW_INSECURE_HTTP").as_deref() == Some("true"))?;
         let settings = Settings {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_idle: Duration::from_secs(60 * number("ROSTER_SESSION_IDLE_MINUTES", 8 * 60)?),
@@ -184,8 +208,20 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_cidrs, parse_duration};
+    use super::{check_transport, parse_cidrs, parse_duration};
     use std::time::Duration;
+
+    #[test]
+    fn production_needs_https_or_this_machine_or_a_deliberate_yes() {
+        for fine in ["https://roster.example.com", "http://127.0.0.1:3000", "http://localhost:3000/", "http://[::1]:3000"] {
+            assert!(check_transport(fine, false, false).is_ok(), "{fine}");
+        }
+        let refused = check_transport("http://roster.example.com", false, false).unwrap_err();
+        assert!(refused.contains("ROSTER_ALLOW_INSECURE_HTTP=true") && refused.contains("https://"), "{refused}");
+        assert!(check_transport("http://0.0.0.0:3000", false, false).is_err(), "all interfaces is not this machine");
+        assert!(check_transport("http://roster.example.com", false, true).is_ok(), "meant");
+        assert!(check_transport("http://roster.example.com", true, false).is_ok(), "development");
+    }
 
     #[test]
     fn trusted_proxies_read_as_cidrs_or_single_addresses() {

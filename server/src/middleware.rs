@@ -26,8 +26,8 @@ fn is_public(path: &str) -> bool {
 /// guard. Without a live session a page load goes to `/login` and a server function gets 401.
 pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let sent_cookie = session::token_from_headers(req.headers()).is_some();
-    let auth: Option<Authenticated> = match session::token_from_headers(req.headers()) {
+    let sent_cookie = session::token_from_headers(&state.settings, req.headers()).is_some();
+    let auth: Option<Authenticated> = match session::token_from_headers(&state.settings, req.headers()) {
         Some(token) => match guard::resolve_session(&state, &token).await {
             Ok(auth) => auth,
             Err(err) => {

@@ -73,6 +73,14 @@ impl Settings {
         self.public_url.starts_with("https://")
     }
 
+    /// The session cookie's name. Over HTTPS it has the `__Host-` prefix: browsers then accept
+    /// it only with `Secure`, `Path=/` and no `Domain`, so no other site under the same domain
+    /// (a sibling subdomain, or plain http) can set or replace it. Over plain http (development,
+    /// tests) the prefix would make browsers drop the cookie.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() { "__Host-roster_session" } else { "roster_session" }
+    }
+
     /// The idle lifetime in milliseconds, as the database compares times.
     pub fn session_idle_ms(&self) -> i64 {
         i64::try_from(self.session_idle.as_millis()).unwrap_or(i64::MAX)

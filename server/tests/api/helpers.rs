@@ -193,10 +193,10 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("roster_session="))
+        .find(|v| v.starts_with("roster_session=") || v.starts_with("__Host-roster_session="))
         .map(str::to_owned)
 }
 
 pub fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.trim_start_matches("roster_session=").split(';').next().unwrap_or("").to_owned()
+    set_cookie.split_once('=').map_or("", |(_, rest)| rest).split(';').next().unwrap_or("").to_owned()
 }

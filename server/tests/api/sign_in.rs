@@ -251,3 +251,19 @@ async fn concurrent_sign_ins_never_fail_with_a_locked_database() {
     }
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE org_id = $1", &org.id).await, 24);
 }
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_a_bare_one_is_not_the_session() {
+    let app = spawn_app_with(app::server::state::Settings { public_url: "https://roster.example".into(), ..Default::default() }).await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let res = app.login(&browser(), "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    let cookie = session_cookie(&res).expect("a session cookie");
+    assert!(cookie.starts_with("__Host-roster_session=") && cookie.contains("; Path=/;") && cookie.contains("; Secure"), "{cookie}");
+    let token = cookie_value(&cookie);
+    let with = |name: &str| browser().get(app.url("/users")).header("cookie", format!("{name}={token}")).send();
+    assert_eq!(with("__Host-roster_session").await.unwrap().status(), 200);
+    let planted = with("roster_session").await.unwrap();
+    assert_eq!((planted.status().as_u16(), planted.headers()["location"].to_str().unwrap()), (303, "/login"), "not under another name");
+}

@@ -11,20 +11,20 @@ use crate::server::ids::{new_id, now_ms};
 use crate::server::state::Settings;
 use http::HeaderMap;
 
-pub const COOKIE: &str = "roster_session";
-
 /// `last_active_at` is written at most this often per session, not on every request.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// The session token in a request's `Cookie` headers, if any.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// The session token in a request's `Cookie` headers, if any: only under the name these
+/// settings give it (over HTTPS a cookie without the `__Host-` prefix is not the session's).
+pub fn token_from_headers(settings: &Settings, headers: &HeaderMap) -> Option<String> {
+    let cookie = settings.session_cookie();
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
         .filter(|v| !v.is_empty())
 }
@@ -33,13 +33,13 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 pub fn set_cookie(settings: &Settings, token: &Token) -> String {
     let secure = if settings.secure_cookies() { "; Secure" } else { "" };
     let max_age = settings.session_absolute.as_secs();
-    format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", token.expose())
+    format!("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", settings.session_cookie(), token.expose())
 }
 
 /// The `Set-Cookie` value that makes the browser forget its session token.
 pub fn clear_cookie(settings: &Settings) -> String {
     let secure = if settings.secure_cookies() { "; Secure" } else { "" };
-    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", settings.session_cookie())
 }
 
 /// The live session named by `token`, with its user's current permissions.
@@ -109,12 +109,27 @@ mod tests {
 
     #[test]
     fn the_session_cookie_is_found_among_others() {
+        let http = Settings::default();
         let mut headers = HeaderMap::new();
         headers.append(http::header::COOKIE, HeaderValue::from_static("theme=dark; roster_session=abc123; x=1"));
-        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc123"));
+        assert_eq!(token_from_headers(&http, &headers).as_deref(), Some("abc123"));
         let mut empty = HeaderMap::new();
         empty.append(http::header::COOKIE, HeaderValue::from_static("roster_session="));
-        assert_eq!(token_from_headers(&empty), None);
-        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+        assert_eq!(token_from_headers(&http, &empty), None);
+        assert_eq!(token_from_headers(&http, &HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_the_host_prefixed_one_only() {
+        let https = Settings { public_url: "https://roster.example.com".into(), ..Settings::default() };
+        let token = Token::generate();
+        let set = set_cookie(&https, &token);
+        assert!(set.starts_with("__Host-roster_session=") && set.contains("; Path=/;") && set.ends_with("; Secure") && !set.contains("Domain"), "{set}");
+        let mut planted = HeaderMap::new();
+        planted.append(http::header::COOKIE, HeaderValue::from_static("roster_session=planted"));
+        assert_eq!(token_from_headers(&https, &planted), None, "a cookie another site could have set is not the session's");
+        let mut real = HeaderMap::new();
+        real.append(http::header::COOKIE, HeaderValue::from_static("roster_session=planted; __Host-roster_session=real"));
+        assert_eq!(token_from_headers(&https, &real).as_deref(), Some("real"));
     }
 }

@@ -48,7 +48,7 @@ pub async fn signed_in() -> Result<Permit, AppError> {
     // (a server function called while a page renders on the server).
     let auth = match parts.extensions.get::<Authenticated>() {
         Some(auth) => Some(auth.clone()),
-        None => match session::token_from_headers(&parts.headers) {
+        None => match session::token_from_headers(&state.settings, &parts.headers) {
             Some(token) => resolve_session(&state, &token).await?,
             None => None,
         },
@@ -90,5 +90,6 @@ fn app_state() -> Result<AppState, AppError> {
 
 /// The session token the browser sent with this request, if any.
 pub fn request_token() -> Option<String> {
-    use_context::<Parts>().and_then(|parts| session::token_from_headers(&parts.headers))
+    let state = use_context::<AppState>()?;
+    use_context::<Parts>().and_then(|parts| session::token_from_headers(&state.settings, &parts.headers))
 }
