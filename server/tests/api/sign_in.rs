@@ -267,3 +267,25 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_a_bare_one_is_not_th
     let planted = with("roster_session").await.unwrap();
     assert_eq!((planted.status().as_u16(), planted.headers()["location"].to_str().unwrap()), (303, "/login"), "not under another name");
 }
+
+#[tokio::test]
+async fn a_password_hash_made_with_weaker_settings_is_renewed_at_the_next_sign_in() {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let weak = argon2::Argon2::new(argon2::Algorithm::Argon2i, argon2::Version::V0x13, argon2::Params::new(4096, 1, 1, None).unwrap());
+    let old = weak.hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng)).unwrap().to_string();
+    on_db!(&app.db, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE email = 'ada@example.com'").bind(&old).execute(pool).await.map(|_| ())).unwrap();
+    let stored = || async {
+        on_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE email = 'ada@example.com'").fetch_one(pool).await).unwrap()
+    };
+
+    assert_eq!(app.login(&browser(), "ada@example.com", "not the password at all").await.status(), 401);
+    assert_eq!(stored().await, old, "a wrong password renews nothing");
+    assert_eq!(app.login(&browser(), "ada@example.com", PASSWORD).await.status(), 200);
+    let renewed = stored().await;
+    assert!(renewed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{renewed}");
+    assert_eq!(app.login(&browser(), "ada@example.com", PASSWORD).await.status(), 200, "the same password, now under the new hash");
+    assert_eq!(stored().await, renewed, "a current hash is kept");
+}

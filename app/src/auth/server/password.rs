@@ -31,6 +31,24 @@ pub async fn hash(password: String) -> Result<String, AppError> {
     })
 }
 
+/// Whether a stored hash was made with anything weaker than [`hasher`]'s settings (another
+/// algorithm, or less memory, fewer passes or fewer lanes): it is renewed at the next sign-in.
+pub fn outdated(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false; // not a hash at all: nothing verifies against it, nothing to renew
+    };
+    let current = hasher();
+    let Ok(params) = Params::try_from(&parsed) else {
+        return true;
+    };
+    let wanted = current.params();
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(Version::V0x13.into())
+        || params.m_cost() < wanted.m_cost()
+        || params.t_cost() < wanted.t_cost()
+        || params.p_cost() < wanted.p_cost()
+}
+
 /// A hash of a random password, verified against when the account is unknown so that an
 /// unknown email costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
@@ -115,6 +133,18 @@ impl HashTurn {
     pub async fn verify(self, password: String, stored: Option<String>) -> bool {
         verify(password, stored).await
     }
+
+    /// [`verify`], and on a match against a hash made with weaker settings than today's
+    /// ([`outdated`]), a new hash of the password, in this same turn: the only moment the
+    /// server holds the password, and still one check's memory at a time.
+    pub async fn verify_and_renew(self, password: String, stored: Option<String>) -> (bool, Option<String>) {
+        let renew = stored.as_deref().is_some_and(outdated);
+        let matched = verify(password.clone(), stored).await;
+        if !(matched && renew) {
+            return (matched, None);
+        }
+        (matched, hash(password).await.ok())
+    }
 }
 
 /// How long a refused sign-in waits before it is answered (a full password-check queue, and
@@ -166,6 +196,32 @@ mod tests {
         assert!(stored.as_deref().is_some_and(|h| h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")));
         assert!(verify("correct horse battery".into(), stored.clone()).await);
         assert!(!verify("wrong horse battery".into(), stored).await);
+    }
+
+    #[tokio::test]
+    async fn a_hash_with_weaker_settings_is_renewed_at_a_match_and_only_then() {
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8 * 1024, 1, 1, None).unwrap_or_default());
+        let salt = SaltString::generate(&mut OsRng);
+        let old = weak.hash_password(b"correct horse battery", &salt).map(|h| h.to_string()).unwrap_or_default();
+        let current = hash("correct horse battery".into()).await.unwrap_or_default();
+        assert!(outdated(&old) && !outdated(&current));
+        let limiter = HashLimiter::new(1, 1);
+        let mut answers = Vec::new();
+        for (password, stored) in [("correct horse battery", &old), ("wrong horse battery", &old), ("correct horse battery", &current)] {
+            let answer = match limiter.turn().await {
+                Ok(turn) => Some(turn.verify_and_renew(password.into(), Some(stored.clone())).await),
+                Err(_) => None,
+            };
+            answers.push(answer);
+        }
+        let renewed = match &answers[0] {
+            Some((true, Some(renewed))) => renewed.clone(),
+            other => format!("not renewed: {other:?}"),
+        };
+        assert!(renewed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{renewed}");
+        assert!(verify("correct horse battery".into(), Some(renewed)).await);
+        assert_eq!(answers[1], Some((false, None)), "no match, no renewal");
+        assert_eq!(answers[2], Some((true, None)), "already current");
     }
 
     #[tokio::test]

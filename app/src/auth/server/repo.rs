@@ -72,6 +72,13 @@ pub async fn permission_keys(gate: &AuthGate, user_id: &str) -> Result<Vec<Strin
     gate.exec().scalars(sql.bind(user_id)).await
 }
 
+/// Replaces a user's password hash with a stronger hash of the same password, unless it
+/// changed meanwhile (a password change between the check and this wins).
+pub async fn renew_password_hash(gate: &AuthGate, user_id: &str, old_hash: &str, new_hash: &str) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3");
+    gate.exec().execute(sql.bind(new_hash).bind(user_id).bind(old_hash)).await.map(|_| ())
+}
+
 pub async fn touch_session(gate: &AuthGate, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
     let sql = Sql::new("UPDATE sessions SET last_active_at = $1 WHERE id = $2 AND ended_at IS NULL");
     gate.exec().execute(sql.bind(now).bind(session_id)).await.map(|_| ())

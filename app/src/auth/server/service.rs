@@ -68,7 +68,7 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     };
     // A locked account's password is not checked: the dummy takes the same time.
     let stored = account.as_ref().filter(|_| !locked).and_then(|a| a.password_hash.clone());
-    let matched = turn.verify(creds.password, stored).await;
+    let (matched, renewed) = turn.verify_and_renew(creds.password, stored).await;
 
     let failure = match account {
         None if *ambiguous => Some(FailureReason::OrganizationRequired),
@@ -85,6 +85,9 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
         return Err(AppError::InvalidCredentials);
     };
     repo::clear_failures(gate, &account.user_id).await?;
+    if let (Some(new_hash), Some(old_hash)) = (renewed, account.password_hash.as_deref()) {
+        repo::renew_password_hash(gate, &account.user_id, old_hash, &new_hash).await?;
+    }
     let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
     repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
     Ok(token)
