@@ -94,6 +94,9 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
     next.run(req).await
 }
 
+/// The largest request body accepted, in bytes (the router's limit layer answers 413 beyond).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// No text Roster keeps may hold a NUL character: Postgres refuses one in text (a search or a
 /// name carrying one was a 500), and nobody types one. A request that carries one, encoded in
 /// its query or its body (`%00` in a form, `\u0000` in JSON), is answered 400 before anything
@@ -106,7 +109,7 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, crate::router::BODY_LIMIT).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
     };
     if holds_nul(&bytes) {

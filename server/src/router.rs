@@ -18,9 +18,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// The largest request body accepted, in bytes.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
 /// The whole app. `dev` relaxes caching and allows the live-reload websocket.
 pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     // `/` is answered by axum with a real 303 (a Leptos <Redirect> cannot set the status once
@@ -53,7 +50,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         // the longest, is 1,000 characters): 64 KiB is plenty, and a bigger body is answered
         // 413 before anything reads it.
         .layer(axum::middleware::from_fn(middleware::refuse_nul))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(middleware::BODY_LIMIT))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(dev, https, req, next)))
         .layer(
             ServiceBuilder::new()

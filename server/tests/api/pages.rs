@@ -167,7 +167,7 @@ async fn a_body_over_64_kib_is_refused_with_413_before_anything_reads_it() {
     let app = spawn_app().await;
     let org = app.create_org("acme", "Acme").await;
     app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
-    let huge = "x".repeat(server::router::BODY_LIMIT + 1);
+    let huge = "x".repeat(server::middleware::BODY_LIMIT + 1);
     let res = browser().post(app.url("/api/public/login")).form(&[("email", "ada@example.com"), ("password", huge.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE email = $1", "ada@example.com").await, 0, "nothing was recorded");
