@@ -16,6 +16,9 @@
 //! docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/client.rs"]
+mod client;
+
 #[path = "common/report.rs"]
 mod report;
 
@@ -148,7 +151,7 @@ async fn main() {
     let settings = Settings { invites_per_hour: 1_000_000, ..Settings::default() };
     tokio::spawn(server::serve::run(listener, AppState::new(db.clone(), settings), options, false, std::future::pending()));
     tokio::spawn(run(Mailroom::new(db.clone(), "http://127.0.0.1"), transport(), std::future::pending()));
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).build().unwrap();
     let base = format!("http://{addr}");
     let res = client.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();
     assert!(res.status().is_success() || res.status().is_redirection());
@@ -184,4 +187,3 @@ async fn main() {
         report::write_section(&section, dialect, &table);
     }
 }
-

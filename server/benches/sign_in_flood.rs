@@ -23,6 +23,9 @@
 //! Results go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/client.rs"]
+mod client;
+
 #[path = "common/report.rs"]
 mod report;
 
@@ -130,7 +133,7 @@ async fn main() {
     println!("    {sign_ins:.1} sign-ins a second");
 
     // 2. The Users first page, quiet, then under the flood.
-    let admin = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let admin = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = admin.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();
     assert!(res.status().is_success());
     let quiet = users_page(&admin, &base, window).await;

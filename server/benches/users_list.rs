@@ -20,6 +20,9 @@
 //! implies `--no-write`), `--no-write` (print only).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/client.rs"]
+mod client;
+
 use app::server::db::Db;
 use app::auth::server::guard::AppState;
 use app::server::state::Settings;
@@ -212,7 +215,7 @@ async fn main() {
     });
 
     let base = format!("http://{addr}");
-    let client = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(60)).build().unwrap();
+    let client = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).timeout(Duration::from_secs(60)).build().unwrap();
     let signed_in = client
         .post(format!("{base}/api/public/login"))
         .form(&[("email", "owner@bench.example"), ("password", "bench-password-123")])

@@ -69,8 +69,9 @@ fn unauthenticated() -> Response {
         .unwrap_or_else(|_| StatusCode::UNAUTHORIZED.into_response())
 }
 
-/// Refuses state-changing requests that a browser sent from another site. SameSite cookies
-/// already stop most; this also covers same-site subdomains and old browsers.
+/// Refuses state-changing requests that a browser sent from another site, and those with the
+/// session cookie that say neither where they come from (`Origin`) nor how (`Sec-Fetch-Site`).
+/// SameSite cookies already stop most; this also covers same-site subdomains and old browsers.
 pub async fn same_origin_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -87,8 +88,11 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
             origin != state.settings.public_url && Some(origin_host) != host
         }
     };
-    if cross_site_fetch || foreign_origin {
-        tracing::warn!(?origin, ?fetch_site, "refused a cross-origin write");
+    // Every browser sends one of the two headers with a write; a write that carries the
+    // session cookie and neither cannot be shown to come from Roster's own pages.
+    let unattributed = fetch_site.is_none() && origin.is_none() && session::token_from_headers(&state.settings, headers).is_some();
+    if cross_site_fetch || foreign_origin || unattributed {
+        tracing::warn!(?origin, ?fetch_site, unattributed, "refused a cross-origin write");
         return (StatusCode::FORBIDDEN, "Cross-origin request refused").into_response();
     }
     next.run(req).await

@@ -102,6 +102,8 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 pub fn browser() -> reqwest::Client {
     let mut headers = HeaderMap::new();
     headers.insert(USER_AGENT, HeaderValue::from_static(BROWSER_UA));
+    // As a browser says of a request from the app's own page.
+    headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
     reqwest::Client::builder()
         .cookie_store(true)
         .default_headers(headers)

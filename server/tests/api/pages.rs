@@ -191,4 +191,21 @@ async fn a_cross_site_write_is_refused() {
 
     assert_eq!(res.status(), 403);
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE org_id = $1", &org.id).await, 0);
+
+    // With the session cookie, a write must say where it comes from: a cross-site fetch, a
+    // foreign origin, and neither header are refused, and nothing changes.
+    let grace = app.add_user(&org, "grace@example.com", "Grace Hopper", BuiltinRole::Member).await;
+    let signed_in = app.login(&browser(), "ada@example.com", PASSWORD).await;
+    let jar = session_cookie(&signed_in).unwrap().split(';').next().unwrap().to_owned();
+    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example"), ("", "")] {
+        let mut req = reqwest::Client::new().post(app.url("/api/set_user_active")).header("cookie", jar.as_str()).form(&[("id", grace.as_str()), ("active", "false")]);
+        if !name.is_empty() {
+            req = req.header(name, value);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 403, "{name}: {value}");
+    }
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users WHERE status = 'active' AND id = $1", &grace).await, 1, "nothing changed");
+    let same = reqwest::Client::new().post(app.url("/api/set_user_active")).header("cookie", jar.as_str()).header("sec-fetch-site", "same-origin").form(&[("id", grace.as_str()), ("active", "false")]).send().await.unwrap();
+    assert_eq!(same.status(), 200, "the app's own page");
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM users WHERE status = 'inactive' AND id = $1", &grace).await, 1);
 }

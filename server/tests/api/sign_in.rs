@@ -151,6 +151,7 @@ async fn signing_in_again_replaces_the_session_id() {
 fn with_cookie(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", format!("roster_session={token}").parse().unwrap());
+    headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
     reqwest::Client::builder()
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
