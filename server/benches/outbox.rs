@@ -78,7 +78,7 @@ async fn main() {
         None => format!("sqlite://{}/roster.db", dir.path().display()),
     };
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
-    server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
+    server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
     let db = server::serve::open_database(&url).await.unwrap();
 
     let smtp_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -153,7 +153,7 @@ async fn main() {
     tokio::spawn(run(Mailroom::new(db.clone(), "http://127.0.0.1"), transport(), std::future::pending()));
     let client = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).build().unwrap();
     let base = format!("http://{addr}");
-    let res = client.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();
+    let res = client::sign_in(&client, &base).await;
     assert!(res.status().is_success() || res.status().is_redirection());
     let roles: Vec<app::users::account::RoleOption> = client.post(format!("{base}/api/invite_roles")).send().await.unwrap().json().await.unwrap();
     let member = roles.iter().find(|r| r.name == "Member").unwrap().id.clone();

@@ -91,7 +91,7 @@ async fn main() {
         None => format!("sqlite://{}/roster.db", dir.path().display()),
     };
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
-    server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
+    server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
     server::cli::seed(&url, "bench", server::seed::Plan { users, seed: 7, ..Default::default() }).await.unwrap();
     let db = server::serve::open_database(&url).await.unwrap();
 
@@ -114,12 +114,7 @@ async fn main() {
             tokio::spawn(async move {
                 let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
                 while started.elapsed() < window {
-                    let res = client
-                        .post(format!("{base}/api/public/login"))
-                        .form(&[("email", "owner@bench.example"), ("password", "bench-password-123")])
-                        .send()
-                        .await
-                        .unwrap();
+                    let res = client::sign_in(&client, &base).await;
                     assert!(res.status().is_success(), "{}", res.status());
                     done.fetch_add(1, Ordering::Relaxed);
                 }
@@ -134,7 +129,7 @@ async fn main() {
 
     // 2. The Users first page, quiet, then under the flood.
     let admin = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = admin.post(format!("{base}/api/public/login")).form(&[("email", "owner@bench.example"), ("password", "bench-password-123")]).send().await.unwrap();
+    let res = client::sign_in(&admin, &base).await;
     assert!(res.status().is_success());
     let quiet = users_page(&admin, &base, window).await;
     let (rss_before, _) = memory();

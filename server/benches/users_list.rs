@@ -179,7 +179,7 @@ async fn main() {
     println!("==> {dialect}: seeding {} users, {} sessions and {} login attempts", o.users, o.sessions, o.attempts);
     let seeding = Instant::now();
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
-    server::cli::user_add(&url, "bench", "owner@bench.example", "Bench Owner", "Owner", "bench-password-123".into()).await.unwrap();
+    server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
     server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: o.sessions, attempts: o.attempts, seed: 1 }).await.unwrap();
     let seeded_in = seeding.elapsed();
     println!("    seeded in {seeded_in:.1?}");
@@ -216,12 +216,7 @@ async fn main() {
 
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).timeout(Duration::from_secs(60)).build().unwrap();
-    let signed_in = client
-        .post(format!("{base}/api/public/login"))
-        .form(&[("email", "owner@bench.example"), ("password", "bench-password-123")])
-        .send()
-        .await
-        .unwrap();
+    let signed_in = client::sign_in(&client, &base).await;
     assert!(signed_in.status().is_success(), "sign-in: {}", signed_in.status());
 
     let users: Vec<(String, Vec<(&str, String)>)> = vec![
