@@ -12,11 +12,23 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.waitForURL(landing);
 }
 
-/** The invitation emails the test SMTP server (aiosmtpd, see playwright.config.ts) received. */
+/** The invitation emails the test SMTP server (aiosmtpd, see playwright.config.ts) received, oldest first. */
 export function mailbox(): string[] {
   const dir = path.join(__dirname, "..", ".mailbox", "new");
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+  return fs
+    .readdirSync(dir)
+    .sort((a, b) => arrival(a) - arrival(b))
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+}
+
+/** Python's Maildir names a message `<secs>.M<micros>P<pid>Q<n>.<host>`, where `n` counts the
+ * messages that one server process delivered. Sorting the names as text is wrong within a second
+ * (`M99999` sorts after `M123456`), which once made Resend's new link look like the old one. */
+function arrival(name: string): number {
+  const n = /Q(\d+)\./.exec(name);
+  if (!n) throw new Error(`unexpected Maildir file name ${name}`);
+  return Number(n[1]);
 }
 
 /** The invitation link in the newest email to `to`, once it has arrived. */
