@@ -9,17 +9,17 @@ export const baseURL = `http://127.0.0.1:${port}`;
 const smtpPort = port + 25;
 // Debian's Python, where python3-aiosmtpd is installed (a pyenv python3 on PATH may lack it).
 const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-export const OWNER = { email: "owner@example.com", password: "owner-password-e2e", name: "Olivia Owner" };
-export const MEMBER = { email: "member@example.com", password: "member-password-e2e", name: "Max Member" };
+export const OWNER = { email: "owner@example.com", password: "e2e-passphrase-no-1", name: "Olivia Owner" };
+export const MEMBER = { email: "member@example.com", password: "e2e-passphrase-no-2", name: "Max Member" };
 /** People the Users journeys act on, one per journey, so that the journeys stay independent. */
 export const PEOPLE = {
-  edit: { email: "eddie@example.com", password: "eddie-password-e2e", name: "Eddie Edit" },
-  deactivate: { email: "dana@example.com", password: "dana-password-e2e", name: "Dana Deactivate" },
-  remove: { email: "dora@example.com", password: "dora-password-e2e", name: "Dora Delete" },
-  keyboard: { email: "kim@example.com", password: "kim-password-e2e", name: "Kim Keyboard" },
-  revoke: { email: "rita@example.com", password: "rita-password-e2e", name: "Rita Revoke" },
-  revokeByKeyboard: { email: "kai@example.com", password: "kai-password-e2e", name: "Kai Keys" },
-  locked: { email: "lou@example.com", password: "lou-password-e2e", name: "Lou Locked" },
+  edit: { email: "eddie@example.com", password: "e2e-passphrase-no-3", name: "Eddie Edit" },
+  deactivate: { email: "dana@example.com", password: "e2e-passphrase-no-4", name: "Dana Deactivate" },
+  remove: { email: "dora@example.com", password: "e2e-passphrase-no-5", name: "Dora Delete" },
+  keyboard: { email: "kim@example.com", password: "e2e-passphrase-no-6", name: "Kim Keyboard" },
+  revoke: { email: "rita@example.com", password: "e2e-passphrase-no-7", name: "Rita Revoke" },
+  revokeByKeyboard: { email: "kai@example.com", password: "e2e-passphrase-no-8", name: "Kai Keys" },
+  locked: { email: "lou@example.com", password: "e2e-passphrase-no-9", name: "Lou Locked" },
 };
 
 // ROSTER_BIN=../target/debug/roster runs the suite against a debug build while iterating.

@@ -37,8 +37,14 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_other_sessio
     let res = here.post(app.url("/api/change_password")).json(&change("wrong password!", "a brand new passphrase")).send().await.unwrap();
     assert_eq!(res.status(), 422);
     assert!(res.json::<AppError>().await.unwrap().field_message("current_password").is_some());
-    let res = here.post(app.url("/api/change_password")).json(&change(PASSWORD, "short")).send().await.unwrap();
-    assert!(res.json::<AppError>().await.unwrap().field_message("new_password").is_some());
+    // Too short, among the most common, built on the email or on the organization's name:
+    // each refused beside the field, before any hashing.
+    for (weak, why) in [("short", "12 characters"), ("password1234", "most common"), ("max-2026-secret", "email"), ("ACME rocks, all year", "organization")] {
+        let res = here.post(app.url("/api/change_password")).json(&change(PASSWORD, weak)).send().await.unwrap();
+        assert_eq!(res.status(), 422, "{weak}");
+        let message = res.json::<AppError>().await.unwrap().field_message("new_password").unwrap();
+        assert!(message.contains(why), "{weak}: {message}");
+    }
     assert_eq!(app.call(&elsewhere, "/api/current_user", &[]).await.status(), 200, "nothing changed yet");
 
     let res = here.post(app.url("/api/change_password")).json(&change(PASSWORD, "a brand new passphrase")).send().await.unwrap();

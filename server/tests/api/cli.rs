@@ -41,6 +41,8 @@ async fn the_cli_refuses_bad_input_with_clear_messages_and_changes_nothing() {
     assert!(unknown_org.contains("There is no organization \"nope\""), "{unknown_org}");
     let weak = user_add(&url, "acme", "bo@example.com", "Bo", "Member", "short".into()).await.unwrap_err();
     assert!(weak.contains("at least 12 characters"), "{weak}");
+    let common = user_add(&url, "acme", "bo@example.com", "Bo", "Member", "qwerty123456".into()).await.unwrap_err();
+    assert!(common.contains("most common"), "{common}");
     let role = user_add(&url, "acme", "bo@example.com", "Bo", "Root", PASSWORD.into()).await.unwrap_err();
     assert!(role.contains("not a role"), "{role}");
     let email = user_add(&url, "acme", "bo@", "Bo", "Member", PASSWORD.into()).await.unwrap_err();

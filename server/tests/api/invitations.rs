@@ -149,6 +149,11 @@ async fn an_invitation_goes_out_by_smtp_with_a_public_link_and_accepting_it_sign
     assert_eq!(res.status(), 422);
     let err: AppError = res.json().await.unwrap();
     assert!(err.field_message("name").is_some() && err.field_message("password").is_some());
+    // A password built on the invited address is refused once the link is known to work.
+    let acceptance = Acceptance { token: token.clone(), name: "Linus Torvalds".into(), password: "Linus rules since 1991".into() };
+    let res = invitee.post(t.app.url("/api/public/accept_invitation")).json(&json!({ "acceptance": acceptance })).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<AppError>().await.unwrap().field_message("password").unwrap().contains("email"));
 
     let res = t.accept(&invitee, &token, "Linus Torvalds").await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());

@@ -5,8 +5,8 @@ use super::repo;
 use crate::account::types::{AccountDetails, PasswordChange};
 use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::Permit;
+use crate::auth::server::new_password::{self, Holder};
 use crate::auth::server::password;
-use crate::auth::types::check_password_policy;
 use crate::error::AppError;
 use crate::server::ids::now_ms;
 use serde_json::json;
@@ -21,7 +21,9 @@ pub async fn change_password(permit: &Permit, change: PasswordChange) -> Result<
     if change.current_password.is_empty() {
         return Err(AppError::validation("current_password", "Enter your current password."));
     }
-    check_password_policy(&change.new_password).map_err(|m| AppError::validation("new_password", m))?;
+    let me = permit.current_user();
+    let holder = Holder { email: &me.email, organization: &me.org_name };
+    new_password::check(&change.new_password, &holder).map_err(|m| AppError::validation("new_password", m))?;
     if change.new_password == change.current_password {
         return Err(AppError::validation("new_password", "Choose a password different from the current one."));
     }

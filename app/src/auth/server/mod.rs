@@ -1,6 +1,7 @@
 //! The server half of authentication: passwords, tokens, sessions and the permission guard.
 
 pub mod guard;
+pub mod new_password;
 pub mod password;
 pub mod repo;
 pub mod service;

@@ -20,6 +20,11 @@ pub async fn first(op: &Operator) -> Result<Option<OrgRow>, sqlx::Error> {
     op.exec().fetch_optional(Sql::new("SELECT id, slug, name FROM organizations ORDER BY created_at, id LIMIT 1")).await
 }
 
+/// The organization's name, if it exists.
+pub async fn name(org: &OrgDb) -> Result<Option<String>, sqlx::Error> {
+    org.exec().optional_scalar(Sql::new("SELECT name FROM organizations WHERE id = $1").bind(org.id())).await
+}
+
 /// The id of the role called `name` in the organization.
 pub async fn role_id(org: &OrgDb, name: &str) -> Result<Option<String>, sqlx::Error> {
     org.exec().optional_scalar(Sql::new("SELECT id FROM roles WHERE org_id = $1 AND name = $2").bind(org.id()).bind(name)).await

@@ -40,6 +40,11 @@ pub async fn first(op: &Operator) -> Result<Option<OrgRow>, AppError> {
     Ok(repo::first(op).await?)
 }
 
+/// The organization's name, if it exists.
+pub async fn name(org: &OrgDb) -> Result<Option<String>, AppError> {
+    Ok(repo::name(org).await?)
+}
+
 /// The id of the organization's role called `name`, if it has one.
 pub async fn role_id(org: &OrgDb, name: &str) -> Result<Option<String>, AppError> {
     Ok(repo::role_id(org, name).await?)

@@ -4,6 +4,7 @@
 
 use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::InviteGate;
+use crate::auth::server::new_password::{self, Holder};
 use crate::auth::server::password;
 use crate::auth::server::session;
 use crate::auth::server::token::{hash_token, Token};
@@ -80,6 +81,10 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
         return Err(AppError::Validation(errors));
     };
     let (row, user_id) = usable(gate, client, &input.token).await?;
+    // The length rule answered above without a lookup; what the password may not be built on
+    // needs the invitation's email and organization.
+    let holder = Holder { email: &row.email, organization: &row.organization };
+    new_password::check(&input.password, &holder).map_err(|m| AppError::validation("password", m))?;
     let hash = password::hash(input.password).await?;
     let now = now_ms();
     let mut tx = gate.begin_write_in(&row.org_id).await?;

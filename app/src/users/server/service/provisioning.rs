@@ -4,7 +4,8 @@
 
 use crate::auth::server::guard::capability::Operator;
 use crate::auth::server::password;
-use crate::auth::types::{check_password_policy, BuiltinRole};
+use crate::auth::server::new_password::{self, Holder};
+use crate::auth::types::BuiltinRole;
 use crate::error::AppError;
 use crate::organizations::server::service as organizations;
 use crate::server::db::is_unique_violation;
@@ -23,8 +24,10 @@ pub struct NewAccount {
 /// Creates an active account holding `role`. An email already used in the organization is a
 /// `Conflict` and changes nothing.
 pub async fn add_account(op: &Operator, account: NewAccount) -> Result<String, AppError> {
-    check_password_policy(&account.password).map_err(|m| AppError::validation("password", m))?;
     let org = op.org(&account.org_id);
+    let organization = organizations::name(&org).await?.ok_or(AppError::NotFound)?;
+    let holder = Holder { email: account.email.as_str(), organization: &organization };
+    new_password::check(&account.password, &holder).map_err(|m| AppError::validation("password", m))?;
     let role_id = organizations::role_id(&org, account.role.name())
         .await?
         .ok_or_else(|| AppError::validation("role", format!("The organization has no {} role.", account.role.name())))?;
