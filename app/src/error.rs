@@ -43,6 +43,11 @@ pub enum AppError {
     /// Sign-in failed; deliberately says nothing about why.
     #[error("Invalid email or password")]
     InvalidCredentials,
+    /// The request's arguments could not be read: a value of the wrong kind, a field missing or
+    /// unknown. A client bug or a forged request, never what a person typed into a form (the
+    /// forms send text, checked into field messages).
+    #[error("The request could not be read: {0}")]
+    BadRequest(String),
     /// Anything else. The cause is in the server log under the request id.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -69,6 +74,7 @@ impl AppError {
     /// The HTTP status a server function answers with for this error.
     pub fn status(&self) -> u16 {
         match self {
+            AppError::BadRequest(_) => 400,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
@@ -84,7 +90,15 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, arguments that do not decode are the caller's fault: 400 with what was
+    /// wrong (serde's words: a field and what it expected), not the 500 the framework would
+    /// send. Everything else, and everything in the browser, is the transport's.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) | ServerFnErrorErr::Deserialization(detail) = &value {
+            crate::server::respond::set_status(http::StatusCode::BAD_REQUEST);
+            return AppError::BadRequest(detail.clone());
+        }
         AppError::Transport(value.to_string())
     }
 }

@@ -12,6 +12,7 @@ pub struct AccountDetails {
 
 /// What **Change password** sends.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,

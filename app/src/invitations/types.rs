@@ -180,6 +180,7 @@ pub const MESSAGE_MAX: usize = 1_000;
 
 /// What **Send Invitation** sends.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     pub email: String,
     pub role_id: String,
@@ -274,6 +275,7 @@ impl InvitationLink {
 
 /// What **Accept invitation** sends.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Acceptance {
     pub token: String,
     pub name: String,

@@ -30,6 +30,7 @@ pub struct UserDetail {
 
 /// Personal and contact details; empty text means "not given".
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     pub phone: String,
     pub job_title: String,
@@ -51,6 +52,7 @@ pub struct UserEditor {
 
 /// The changes **Save Changes** sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     pub id: String,
     pub version: i64,
