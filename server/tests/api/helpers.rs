@@ -184,6 +184,10 @@ impl TestApp {
         on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await).expect("scalar")
     }
 
+    pub async fn scalar_text(&self, sql: &str, bind: &str) -> String {
+        on_db!(&self.db, pool => sqlx::query_scalar::<_, String>(sql).bind(bind).fetch_one(pool).await).expect("scalar")
+    }
+
     pub async fn execute(&self, sql: &str, bind: &str) {
         on_db!(&self.db, pool => sqlx::query(sql).bind(bind).execute(pool).await.map(|_| ())).expect("execute");
     }
