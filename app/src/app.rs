@@ -17,6 +17,9 @@ use leptos_router::SsrMode;
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The Content-Security-Policy header names this render's script nonce.
+    #[cfg(feature = "ssr")]
+    crate::server::nonce::publish();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -172,6 +172,7 @@ impl Config {
             invites_per_hour: i64::try_from(number("ROSTER_INVITES_PER_HOUR", 100)?).unwrap_or(i64::MAX),
             invites_per_recipient_day: i64::try_from(number("ROSTER_INVITES_PER_RECIPIENT_DAY", 5)?).unwrap_or(i64::MAX),
             mail: MailDelivery::NotConfigured,
+            request_timeout: duration("ROSTER_REQUEST_TIMEOUT", Duration::from_secs(30))?,
         };
         let smtp_url = var("ROSTER_SMTP_URL");
         let mut settings = settings;

@@ -4,6 +4,7 @@
 use app::auth::server::guard::{self, AppState, Authenticated};
 use app::auth::server::session;
 use app::error::AppError;
+use app::server::nonce::NonceSlot;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -132,6 +133,24 @@ fn nul_refused() -> Response {
     (StatusCode::BAD_REQUEST, "Text may not contain NUL characters.").into_response()
 }
 
+/// The Content-Security-Policy of a response. A page rendered by Leptos runs only the inline
+/// scripts that carry its render's `nonce` and what they load ('strict-dynamic': the WASM
+/// bootstrap imports /pkg/*.js), and compiles WebAssembly ('wasm-unsafe-eval'); no
+/// 'unsafe-inline' anywhere, so an injected script or style attribute does nothing. Anything
+/// else (server-function answers, files, errors) may run no script at all. Styles come only
+/// from /pkg. `cargo leptos watch` reloads over a websocket on its own port.
+fn content_security_policy(nonce: Option<&str>, dev: bool) -> String {
+    let script = match nonce {
+        Some(nonce) => format!("'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'"),
+        None => "'none'".to_owned(),
+    };
+    let connect = if dev { "'self' ws://127.0.0.1:* ws://localhost:*" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; connect-src {connect}; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 /// What Roster never asks the browser for: denied to the page and to anything it embeds.
 const PERMISSIONS_POLICY: &str =
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
@@ -139,20 +158,15 @@ const PERMISSIONS_POLICY: &str =
 /// Security headers on every response, and cache headers for static files. `https`: the
 /// public URL is https, so browsers are told to use nothing else for a year (HSTS; over plain
 /// http the header would be ignored, and on a local http URL it would lock a developer out).
-pub async fn security_headers(dev: bool, https: bool, req: Request, next: Next) -> Response {
+pub async fn security_headers(dev: bool, https: bool, mut req: Request, next: Next) -> Response {
     let static_asset = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.svg";
     // The invitation page's URL holds its token: no Referer may carry it elsewhere.
     let referrer = if req.uri().path() == "/invitation" { "no-referrer" } else { "same-origin" };
+    let nonce = NonceSlot::default();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    // Leptos streams hydration data in inline scripts, hence 'unsafe-inline' for scripts;
-    // WASM needs 'wasm-unsafe-eval'. `cargo leptos watch` reloads over a websocket.
-    let connect = if dev { "'self' ws://127.0.0.1:* ws://localhost:*" } else { "'self'" };
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data:; connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy(nonce.get(), dev)) {
         h.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

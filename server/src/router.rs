@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -29,6 +30,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     };
     let request_id = HeaderName::from_static("x-request-id");
     let https = state.settings.secure_cookies();
+    let request_timeout = state.settings.request_timeout;
 
     let probes = Router::new()
         .route("/", get(home))
@@ -51,6 +53,9 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         // 413 before anything reads it.
         .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(RequestBodyLimitLayer::new(middleware::BODY_LIMIT))
+        // A request that has no answer within the limit (a body trickling in, a database that
+        // stopped answering) gets 503 rather than holding its connection and task forever.
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout))
         .layer(axum::middleware::from_fn(move |req, next| middleware::security_headers(dev, https, req, next)))
         .layer(
             ServiceBuilder::new()

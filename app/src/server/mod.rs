@@ -7,6 +7,7 @@ pub mod client;
 pub mod cursor;
 pub mod db;
 pub mod ids;
+pub mod nonce;
 pub mod respond;
 pub mod sql;
 pub mod state;

@@ -39,6 +39,9 @@ pub struct Settings {
     pub invites_per_recipient_day: i64,
     /// Where invitation emails go; the Invitations page says so when nowhere.
     pub mail: MailDelivery,
+    /// How long a request may take until its answer begins (`ROSTER_REQUEST_TIMEOUT`, default
+    /// 30 s); beyond, 503.
+    pub request_timeout: Duration,
 }
 
 /// Per-account lockout: `threshold` failed sign-ins within `window` lock the account for
@@ -119,6 +122,7 @@ impl Default for Settings {
             invites_per_hour: 100,
             invites_per_recipient_day: 5,
             mail: MailDelivery::DevMailbox,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

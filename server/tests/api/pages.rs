@@ -162,6 +162,76 @@ async fn responses_carry_security_headers_and_a_request_id() {
     assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
 }
 
+/// The nonce a Content-Security-Policy allows scripts by.
+fn nonce_of(csp: &str) -> Option<String> {
+    csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).map(str::to_owned)
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_a_strict_policy_and_pages_run_only_their_own_scripts() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let kinds = [
+        ("the sign-in page", "GET", "/login"),
+        ("the public invitation page", "GET", "/invitation?token=nonsense"),
+        ("a signed-in page", "GET", "/users"),
+        ("an error page", "GET", "/no-such-page"),
+        ("a static file", "GET", "/favicon.svg"),
+        ("a server function", "POST", "/api/current_user"),
+        ("a probe", "GET", "/healthz"),
+    ];
+    let client = app.signed_in("ada@example.com").await;
+    let mut nonces = Vec::new();
+    for (kind, method, path) in kinds {
+        let req = if method == "GET" { client.get(app.url(path)) } else { client.post(app.url(path)) };
+        let res = req.send().await.unwrap();
+        let h = res.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'", "style-src 'self';"] {
+            assert!(csp.contains(directive), "{kind}: {directive} in {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{kind}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{kind}");
+        assert_eq!(h["permissions-policy"].to_str().unwrap().contains("camera=()"), true, "{kind}");
+        let html = h.get("content-type").is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
+        let body = res.text().await.unwrap();
+        if html && body.contains("<script") {
+            let nonce = nonce_of(&csp).unwrap_or_else(|| panic!("{kind}: a page's scripts need a nonce: {csp}"));
+            assert!(nonce.len() >= 16, "{kind}: a nonce of at least 96 bits");
+            assert!(csp.contains("'strict-dynamic'") && csp.contains("'wasm-unsafe-eval'"), "{kind}: {csp}");
+            let scripts = body.matches("<script").count();
+            let allowed = body.matches(&format!("<script nonce=\"{nonce}\"")).count() + body.matches(&format!("<script type=\"module\" nonce=\"{nonce}\"")).count();
+            assert_eq!(scripts, allowed, "{kind}: every inline script carries the nonce");
+            nonces.push(nonce);
+        } else {
+            assert!(csp.contains("script-src 'none'"), "{kind}: nothing that is not a page runs a script: {csp}");
+        }
+        if !path.starts_with("/favicon") {
+            assert_eq!(h["cache-control"], "no-store", "{kind}");
+        }
+    }
+    assert!(nonces.len() >= 3, "the pages were checked: {nonces:?}");
+    let mut distinct = nonces.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), nonces.len(), "a fresh nonce for every render");
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_finishes_gets_503_at_the_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(Settings { request_timeout: std::time::Duration::from_millis(500), ..Settings::default() }).await;
+    let mut conn = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    // A body of 100 bytes promised, 5 sent, and then silence.
+    let head = "POST /api/public/login HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail";
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read(&mut answer)).await.expect("an answer, not a hang").unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+}
+
 #[tokio::test]
 async fn a_body_over_64_kib_is_refused_with_413_before_anything_reads_it() {
     let app = spawn_app().await;
