@@ -17,6 +17,7 @@ mod account;
 mod canary;
 mod cli;
 mod helpers;
+mod inputs;
 mod invitations;
 mod login_attempts;
 mod pages;
