@@ -2,6 +2,7 @@
 //! the table. Parsed once at start; a bad value stops the process with a message naming it.
 
 use app::server::state::{cores, Lockout, MailDelivery, Settings};
+use crate::serve::redact;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -79,6 +80,18 @@ fn development() -> bool {
 /// In production the public URL must be https (session cookies then go only over TLS, with
 /// the `__Host-` prefix and HSTS), or name this machine; anything else refuses to start unless
 /// `allow_insecure` (`ROSTER_ALLOW_INSECURE_HTTP=true`) says it is meant.
+/// `ROSTER_PUBLIC_URL` is an http(s) origin without credentials; a message about it never
+/// repeats a password it held.
+fn check_public_url(public_url: &str) -> Result<(), String> {
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        return Err(format!("ROSTER_PUBLIC_URL must start with http:// or https://, not {:?}", redact(public_url)));
+    }
+    if public_url.split("://").nth(1).and_then(|rest| rest.split(['/', '?', '#']).next()).is_some_and(|authority| authority.contains('@')) {
+        return Err(format!("ROSTER_PUBLIC_URL may not hold a user name or password: {:?}", redact(public_url)));
+    }
+    Ok(())
+}
+
 fn check_transport(public_url: &str, development: bool, allow_insecure: bool) -> Result<(), String> {
     let Some(rest) = public_url.strip_prefix("http://") else {
         return Ok(());
@@ -149,9 +162,7 @@ impl Config {
         }
         let site_addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let public_url = var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(format!("ROSTER_PUBLIC_URL must start with http:// or https://, not {public_url:?}"));
-        }
+        check_public_url(&public_url)?;
         check_transport(&public_url, development(), var("ROSTER_ALLOW_INSECURE_HTTP").as_deref() == Some("true"))?;
         let settings = Settings {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -209,7 +220,7 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_transport, parse_cidrs, parse_duration};
+    use super::{check_public_url, check_transport, parse_cidrs, parse_duration};
     use std::time::Duration;
 
     #[test]
@@ -230,6 +241,17 @@ mod tests {
         assert_eq!(nets.iter().map(ToString::to_string).collect::<Vec<_>>(), ["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
         assert!(parse_cidrs("").unwrap().is_empty());
         assert!(parse_cidrs("10.0.0.0/8, proxy.local").unwrap_err().contains("\"proxy.local\""));
+    }
+
+    #[test]
+    fn a_public_url_is_an_http_origin_without_credentials_and_never_echoed_with_one() {
+        assert_eq!(check_public_url("https://roster.example.com"), Ok(()));
+        assert_eq!(check_public_url("http://127.0.0.1:3000/"), Ok(()));
+        let err = check_public_url("https://admin:hunter2pw@roster.example.com").unwrap_err();
+        assert!(err.contains("user name or password") && !err.contains("hunter2pw"), "{err}");
+        let err = check_public_url("ftp://admin:hunter2pw@roster.example.com").unwrap_err();
+        assert!(err.contains("http://") && !err.contains("hunter2pw"), "{err}");
+        assert_eq!(check_public_url("https://roster.example.com/?next=a@b"), Ok(()), "an @ after the host is not a user");
     }
 
     #[test]

@@ -15,18 +15,47 @@ pub async fn open_database(url: &str) -> Result<Db, String> {
     Ok(db)
 }
 
-/// The URL without its password, for messages.
+/// The URL without its secrets, for messages and logs: the password of its user
+/// (`postgres://roster:***@db/roster`) and any password given as a parameter
+/// (`?password=***`, as Postgres URLs allow). The user name and host stay, to say which
+/// server was meant.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    let mut out = url[..scheme_end].to_owned();
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split_once(':').map_or(credentials, |(user, _)| user);
+            let hidden = if credentials.contains(':') { ":***" } else { "" };
+            out.push_str(&format!("{user}{hidden}@{host}"));
+        }
+        None => out.push_str(authority),
+    }
+    let rest = &url[authority_end..];
+    match rest.split_once('?') {
+        Some((path, query)) => {
+            let (query, fragment) = query.split_once('#').map_or((query, None), |(q, f)| (q, Some(f)));
+            let params: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if is_secret_param(key) => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            out.push_str(&format!("{path}?{}", params.join("&")));
+            if let Some(fragment) = fragment {
+                out.push_str(&format!("#{fragment}"));
             }
         }
-        _ => url.to_owned(),
+        None => out.push_str(rest),
     }
+    out
+}
+
+fn is_secret_param(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("password") || key.contains("secret") || key == "pass" || key == "passwd" || key.contains("token")
 }
 
 /// Serves on `listener` until `shutdown` completes, then drains in-flight requests.
@@ -72,12 +101,30 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{open_database, redact};
+
+    #[tokio::test]
+    async fn a_database_or_mail_server_that_fails_is_named_without_its_password() {
+        for url in ["postgres://roster:s3cretpw@127.0.0.1:1/roster?password=s3cretpw", "postgres://roster:s3cretpw@[bad/roster"] {
+            let err = open_database(url).await.err().unwrap_or_default();
+            assert!(!err.is_empty() && !err.contains("s3cretpw"), "{url}: {err}");
+        }
+        for url in ["smtp://mailer:s3cretpw@mail.example:notaport", "smtps://mailer:s3cretpw@/", "s3cretpw"] {
+            let err = app::mail::server::transport::Transport::smtp(url, "Roster <roster@example.test>").err().unwrap_or_default();
+            assert!(!err.is_empty() && !err.contains("s3cretpw"), "{url}: {err}");
+        }
+    }
 
     #[test]
     fn passwords_are_hidden_in_database_urls() {
         assert_eq!(redact("postgres://roster:s3cret@db:5432/roster"), "postgres://roster:***@db:5432/roster");
         assert_eq!(redact("postgres://db/roster"), "postgres://db/roster");
         assert_eq!(redact("sqlite://data/roster.db"), "sqlite://data/roster.db");
+        assert_eq!(redact("postgres://db/roster?user=roster&password=s3cret&sslmode=require"), "postgres://db/roster?user=roster&password=***&sslmode=require");
+        assert_eq!(redact("postgres://a:b@db/roster?sslpassword=k3y#x"), "postgres://a:***@db/roster?sslpassword=***#x");
+        // An @ in a parameter is not a user's; a user without a password is only a name.
+        assert_eq!(redact("smtp://mail.example:587?from=a@b.example"), "smtp://mail.example:587?from=a@b.example");
+        assert_eq!(redact("smtps://apikey:sk_live_123@smtp.example:465"), "smtps://apikey:***@smtp.example:465");
+        assert_eq!(redact("not a url"), "not a url");
     }
 }
