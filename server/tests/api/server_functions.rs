@@ -254,8 +254,16 @@ async fn every_server_function_is_guarded_scoped_to_its_organization_and_same_or
             let res = send(&app, Some(&owner), via, entry).await;
             assert_eq!(res.status(), 403, "{path}: {via:?}");
         }
+        // No GET changes anything: a server function answers only POST.
+        let res = reqwest::Client::new().get(app.url(path)).header("cookie", &owner).header("sec-fetch-site", "same-origin").send().await.unwrap();
+        assert!(!res.status().is_success(), "{path}: GET answered {}", res.status());
         assert_eq!(state_of(&app).await, before, "{path}: nothing changed");
     }
+    for page in ["/", "/users", "/invitations", "/sessions", "/login-attempts", "/user-management", "/account", "/login", "/invitation"] {
+        let res = reqwest::Client::new().get(app.url(page)).header("cookie", &owner).send().await.unwrap();
+        assert!(res.status().as_u16() < 500, "{page}");
+    }
+    assert_eq!(state_of(&app).await, before, "loading every page changed nothing");
 
     // The same requests from Roster's own page, by Acme's Owner, do what they say: the refusals
     // above were the guards', not a malformed request's. What ends sessions or Max comes last.
