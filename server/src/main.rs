@@ -57,7 +57,10 @@ fn init_tracing(json: bool) {
 async fn serve(config: Config) -> Result<(), String> {
     let leptos = get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
     let dev = matches!(leptos.env, leptos::config::Env::DEV);
-    let db = server::serve::open_database(&config.database_url).await?;
+    let db = tokio::select! {
+        db = server::serve::open_database_patiently(&config.database_url) => db?,
+        () = server::serve::shutdown_signal() => return Ok(()),
+    };
     tracing::info!(database = %server::serve::redact(&config.database_url), dialect = db.dialect().name(), "database ready");
     if let Some(notice) = server::bootstrap::first_start(&app::auth::server::guard::Operator::new(db.clone()), &config.bootstrap, &config.settings.public_url).await? {
         println!("{notice}");

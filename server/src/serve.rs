@@ -7,12 +7,38 @@ use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Opens and migrates the database named by `url`.
 pub async fn open_database(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| format!("cannot open the database {}: {e}", redact(url)))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(db)
+}
+
+/// Opens the database for serving, waiting for a Postgres server that is not reachable yet (a
+/// server started with or before its database, as orchestrators do) instead of exiting: each
+/// failure is logged and retried, waiting up to ten seconds between tries. A URL that can never
+/// work (malformed, or SQLite, whose file is local) fails at once.
+pub async fn open_database_patiently(url: &str) -> Result<Db, String> {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    let mut wait = Duration::from_millis(500);
+    let mut attempt = 0_u32;
+    loop {
+        attempt += 1;
+        match Db::connect(url).await {
+            Ok(db) => {
+                db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+                return Ok(db);
+            }
+            Err(err) if postgres && !matches!(err, sqlx::Error::Configuration(_)) => {
+                tracing::warn!(database = %redact(url), %err, attempt, retry_in = ?wait, "the database is not reachable yet; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+            Err(err) => return Err(format!("cannot open the database {}: {err}", redact(url))),
+        }
+    }
 }
 
 /// The URL without its secrets, for messages and logs: the password of its user

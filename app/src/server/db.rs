@@ -194,7 +194,14 @@ struct Tuning {
     /// Log statements at debug level and warn of those over a second; off for a bulk load,
     /// whose index builds are slow by design.
     log_slow_statements: bool,
+    /// Postgres: the longest a statement may run (`statement_timeout`), so a query gone wrong
+    /// answers an error instead of holding a connection; `None` for a bulk load.
+    postgres_statement_timeout: Option<&'static str>,
 }
+
+/// How long a request waits for a pooled connection before it is told the database is
+/// unavailable: long enough for a burst, short enough that an outage answers within seconds.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -211,6 +218,8 @@ impl Db {
             sqlite_foreign_keys: true,
             sqlite_temp_store: "memory",
             log_slow_statements: true,
+            // Every request's query takes milliseconds (docs/benchmarks.md).
+            postgres_statement_timeout: Some("5s"),
         };
         Db::connect_tuned(url, tuning).await
     }
@@ -230,6 +239,7 @@ impl Db {
             sqlite_foreign_keys: false,
             sqlite_temp_store: "file",
             log_slow_statements: false,
+            postgres_statement_timeout: None,
         };
         Db::connect_tuned(url, tuning).await
     }
@@ -238,12 +248,11 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Every query here is a short index range: a parallel plan only adds the start of
             // its workers (a 5 ms count took 21 ms as a parallel one on 2 cores).
-            let options = PgConnectOptions::from_str(url)?.options([("max_parallel_workers_per_gather", "0")]);
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5))
-                .connect_with(options)
-                .await?;
+            let mut options = PgConnectOptions::from_str(url)?.options([("max_parallel_workers_per_gather", "0")]);
+            if let Some(timeout) = tuning.postgres_statement_timeout {
+                options = options.options([("statement_timeout", timeout)]);
+            }
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await?;
             return Ok(Db::Postgres(pool));
         }
         if !url.starts_with("sqlite:") {
@@ -276,11 +285,20 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
-    /// Applies the migrations of this database's dialect.
+    /// Applies the migrations of this database's dialect. On Postgres they run on a connection
+    /// of their own without the statement timeout: an index over millions of rows takes longer
+    /// than any request may.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => {
+                // The later setting of a startup option wins over the pool's.
+                let options = (*pool.connect_options()).clone().options([("statement_timeout", "0")]);
+                let unbounded = PgPoolOptions::new().max_connections(1).connect_with(options).await.map_err(sqlx::migrate::MigrateError::Execute)?;
+                let migrated = POSTGRES_MIGRATIONS.run(&unbounded).await;
+                unbounded.close().await;
+                migrated
+            }
         }
     }
 

@@ -21,6 +21,7 @@ mod inputs;
 mod invitations;
 mod login_attempts;
 mod pages;
+mod reliability;
 mod server_functions;
 mod sessions;
 mod sign_in;

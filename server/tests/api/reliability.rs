@@ -1,0 +1,157 @@
+//! Reliability on Postgres: a server that starts before its database, and two `roster`
+//! processes on one database acting as one deployment. Skipped without a Postgres
+//! TEST_DATABASE_URL (SQLite is one process's file).
+
+use crate::helpers::*;
+use crate::smtp::SmtpServer;
+use app::auth::types::BuiltinRole;
+use app::server::db::Db;
+use app::users::account::{UserEditor, UserUpdate};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_server_started_before_its_postgres_database_exists_waits_for_it() {
+    let Some(admin_url) = postgres_url() else { return };
+    let name = format!("roster_late_{}", uuid::Uuid::new_v4().simple());
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+    let url = format!("{base}/{name}");
+    let opening = tokio::spawn(async move { server::serve::open_database_patiently(&url).await });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!opening.is_finished(), "still waiting, not exited");
+
+    let Ok(Db::Postgres(admin)) = Db::connect(&admin_url).await else { panic!("admin connection") };
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    let db = tokio::time::timeout(Duration::from_secs(20), opening).await.expect("ready soon after").unwrap().unwrap();
+    db.ping().await.unwrap();
+    // Request queries run under a statement timeout (migrations did not).
+    let Db::Postgres(pool) = &db else { panic!("postgres") };
+    let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(pool).await.unwrap();
+    assert_eq!(timeout, "5s");
+    db.close().await;
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&admin).await.unwrap();
+}
+
+/// A `roster` process serving on its own port, killed when dropped.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Process {
+    async fn start(database_url: &str, smtp_url: &str) -> Process {
+        let port = crate::smtp::free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "roster")
+            .env("LEPTOS_ENV", "PROD")
+            .env("ROSTER_SMTP_URL", smtp_url)
+            .env("ROSTER_MAIL_FROM", "Roster <roster@example.test>")
+            .env("ROSTER_ORG_SLUG", "acme")
+            .env("ROSTER_ORG_NAME", "Acme")
+            .env("ROSTER_OWNER_EMAIL", "ada@example.com")
+            .env("ROSTER_OWNER_NAME", "Ada Lovelace")
+            .env("ROSTER_OWNER_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start roster");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
+                if res.status() == 200 {
+                    return Process { child, base };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("roster did not become ready on {base}");
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+async fn sign_in(process: &Process, email: &str, password: &str) -> (reqwest::Client, u16) {
+    let client = browser();
+    let res = client.post(process.url("/api/public/login")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+    (client, res.status().as_u16())
+}
+
+async fn post(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_database_act_as_one_deployment() {
+    if postgres_url().is_none() {
+        return;
+    }
+    // A fresh database (its in-process server goes unused) and a mail server for both.
+    let app = spawn_app().await;
+    let smtp = SmtpServer::start().await;
+    let a = Process::start(&app.db_url, &smtp.url()).await;
+    let b = Process::start(&app.db_url, &smtp.url()).await;
+    let org = Org { id: app.scalar_text("SELECT id FROM organizations WHERE slug = $1", "acme").await };
+    let max = app.add_user(&org, "max@example.com", "Max Member", BuiltinRole::Member).await;
+    let (owner, status) = sign_in(&a, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, 200, "the first start of A made the owner");
+
+    // A session revoked through A is refused by B at its very next request.
+    let (max_at_b, status) = sign_in(&b, "max@example.com", PASSWORD).await;
+    assert_eq!(status, 200);
+    assert_eq!(post(&max_at_b, b.url("/api/current_user"), &[]).await.status(), 200);
+    let session = app.scalar_text("SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL", &max).await;
+    assert_eq!(post(&owner, a.url("/api/revoke_session"), &[("id", &session)]).await.status(), 200);
+    assert_eq!(post(&max_at_b, b.url("/api/current_user"), &[]).await.status(), 401);
+
+    // A role given through A holds on B at once.
+    let (max_at_b, _) = sign_in(&b, "max@example.com", PASSWORD).await;
+    assert_eq!(post(&max_at_b, b.url("/api/list_users"), &[]).await.status(), 403);
+    let editor: UserEditor = post(&owner, a.url("/api/get_user"), &[("id", &max)]).await.json().await.unwrap();
+    let admin = editor.roles.iter().find(|r| r.name == "Admin").unwrap().id.clone();
+    let update = UserUpdate {
+        id: max.clone(),
+        version: editor.user.version,
+        name: editor.user.name.clone(),
+        email: editor.user.email.clone(),
+        profile: editor.user.profile.clone(),
+        role_ids: vec![admin],
+    };
+    let res = owner.post(a.url("/api/update_user")).json(&json!({ "update": update })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(post(&max_at_b, b.url("/api/list_users"), &[]).await.status(), 200);
+
+    // An invitation made through B is emailed once, with both outbox workers running.
+    let member_role = editor.roles.iter().find(|r| r.name == "Member").unwrap().id.clone();
+    let invitation = json!({ "invitation": { "email": "ivy@example.com", "role_id": member_role, "message": "" } });
+    assert_eq!(max_at_b.post(b.url("/api/invite_user")).json(&invitation).send().await.unwrap().status(), 200);
+    smtp.wait_for(1).await;
+    // Both workers look every second: give each a few more looks.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(smtp.tokens_to("ivy@example.com").len(), 1, "sent exactly once");
+
+    // The lockout counts attempts made through either: 3 wrong through A, 2 through B lock
+    // the account (threshold 5), and then the right password is refused through both.
+    for (process, n) in [(&a, 3), (&b, 2)] {
+        for _ in 0..n {
+            assert_eq!(sign_in(process, "max@example.com", "not the password at all").await.1, 401);
+        }
+    }
+    assert_eq!(sign_in(&a, "max@example.com", PASSWORD).await.1, 401);
+    assert_eq!(sign_in(&b, "max@example.com", PASSWORD).await.1, 401);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM account_lockouts WHERE user_id = $1 AND locked_until IS NOT NULL", &max).await, 1);
+}
