@@ -16,6 +16,8 @@ pub struct Config {
     /// `text` (default) or `json` log lines.
     pub log_json: bool,
     pub mail: MailConfig,
+    /// `ROSTER_METRICS_ADDR`: where `/metrics` is served, on a listener of its own (unset: off).
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Where the outbox worker sends mail.
@@ -214,6 +216,10 @@ impl Config {
             },
             log_json,
             mail,
+            metrics_addr: match var("ROSTER_METRICS_ADDR") {
+                None => None,
+                Some(addr) => Some(addr.parse().map_err(|_| format!("ROSTER_METRICS_ADDR must be an address and port like 127.0.0.1:9100, not {addr:?}"))?),
+            },
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod mail;
+pub mod metrics;
 pub mod retention;
 pub mod middleware;
 pub mod router;

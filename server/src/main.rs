@@ -72,6 +72,16 @@ async fn serve(config: Config) -> Result<(), String> {
         let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
         tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal()));
     }
+    if let Some(addr) = config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for /metrics: {e}"))?;
+        let metrics = server::metrics::router(db.clone(), app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url));
+        tracing::info!("metrics at http://{addr}/metrics");
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, metrics).with_graceful_shutdown(server::serve::shutdown_signal()).await {
+                tracing::error!(%err, "the metrics listener stopped");
+            }
+        });
+    }
     let operator = app::auth::server::guard::Operator::new(db.clone());
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);

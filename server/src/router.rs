@@ -67,6 +67,8 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CompressionLayer::new()),
         )
+        // Outermost, so it times everything; a Router layer, so the matched route is known.
+        .layer(axum::middleware::from_fn(crate::metrics::track))
 }
 
 /// The app's routes, generated once per process. `/` is left to axum (see `router`).

@@ -33,6 +33,19 @@ impl FailureReason {
             FailureReason::OrganizationRequired => "Organization not specified",
         }
     }
+
+    /// The reason as a metric label (`roster_sign_ins_total{outcome=…}`).
+    pub fn key(self) -> &'static str {
+        match self {
+            FailureReason::WrongPassword => "wrong_password",
+            FailureReason::UnknownAccount => "unknown_account",
+            FailureReason::AccountDeactivated => "account_deactivated",
+            FailureReason::AccountPending => "account_pending",
+            FailureReason::AccountLocked => "account_locked",
+            FailureReason::TooManyFromAddress => "too_many_from_address",
+            FailureReason::OrganizationRequired => "organization_required",
+        }
+    }
 }
 
 /// What the sign-in log keeps of the identifier typed: an email address as typed (trimmed,

@@ -314,6 +314,14 @@ impl Db {
         }
     }
 
+    /// The pool's open connections, and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Db::Sqlite(_) => Dialect::Sqlite,

@@ -20,6 +20,7 @@ mod helpers;
 mod inputs;
 mod invitations;
 mod login_attempts;
+mod metrics;
 mod pages;
 mod reliability;
 mod server_functions;

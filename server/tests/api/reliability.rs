@@ -68,16 +68,17 @@ impl Process {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start roster");
-        let base = format!("http://127.0.0.1:{port}");
+        // Owned at once, so that a failure below still stops it (Drop).
+        let process = Process { child, base: format!("http://127.0.0.1:{port}") };
         for _ in 0..200 {
-            if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
+            if let Ok(res) = reqwest::get(process.url("/readyz")).await {
                 if res.status() == 200 {
-                    return Process { child, base };
+                    return process;
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("roster did not become ready on {base}");
+        panic!("roster did not become ready on {}", process.base);
     }
 
     fn url(&self, path: &str) -> String {

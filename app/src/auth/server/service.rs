@@ -62,8 +62,17 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
     let who = identify(gate, &creds).await?;
     let Identified { account, ambiguous, .. } = &who;
+    let clock = attempt_clock(gate, now);
     let locked = match account {
-        Some(a) => repo::count_attempt(gate, &a.user_id, &a.org_id, &attempt_clock(gate, now)).await?.is_none(),
+        Some(a) => match repo::count_attempt(gate, &a.user_id, &a.org_id, &clock).await? {
+            None => true,
+            Some(counted) => {
+                if counted == clock.threshold {
+                    metrics::counter!("roster_lockouts_total").increment(1);
+                }
+                false
+            }
+        },
         None => false,
     };
     // A locked account's password is not checked: the dummy takes the same time.

@@ -21,6 +21,7 @@ pub struct NewAttempt<'a> {
 /// Writes one attempt. The password is never part of it, nor is an identifier that is not an
 /// email address (see [`loggable_identifier`]).
 pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result<(), AppError> {
+    metrics::counter!("roster_sign_ins_total", "outcome" => attempt.failure.map_or("success", |r| r.key())).increment(1);
     let email: String = loggable_identifier(attempt.email).chars().take(254).collect();
     repo::insert(
         gate,

@@ -82,6 +82,13 @@ pub async fn count_by_sender_since(tx: &mut OrgTx, user_id: &str, since: i64) ->
     tx.exec().scalar(sql).await
 }
 
+/// How many messages are queued, and when the oldest of them was.
+pub async fn queued(room: &Mailroom) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let sql = Sql::new("SELECT COUNT(*), MIN(created_at) FROM email_outbox WHERE status = 'queued'");
+    let row: (i64, Option<i64>) = room.exec().fetch_one(sql).await?;
+    Ok(row)
+}
+
 /// Takes up to `limit` due messages that no live lease holds, holding each until
 /// `lease_until` and counting the attempt. On Postgres, rows another worker is claiming at this
 /// moment are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the statement runs in a write

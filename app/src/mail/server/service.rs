@@ -126,16 +126,29 @@ async fn settle(room: &Mailroom, mail: &ClaimedMail, result: Result<(), super::t
     let now = now_ms();
     match result {
         Ok(()) => {
+            metrics::counter!("roster_mail_sent_total").increment(1);
             tracing::info!(mail = %mail.id, attempts = mail.attempts, "mail sent");
             repo::mark_sent(room, mail, now).await
         }
         Err(error) => {
             let retry_at = if error.permanent { None } else { next_attempt(mail.created_at, mail.attempts, now) };
             let message: String = error.message.chars().take(500).collect();
+            metrics::counter!("roster_mail_send_failures_total", "permanent" => if error.permanent { "true" } else { "false" }).increment(1);
             tracing::warn!(mail = %mail.id, attempts = mail.attempts, error = %message, retry = retry_at.is_some(), "mail not sent");
             repo::mark_failed_attempt(room, mail, &message, retry_at, now).await
         }
     }
+}
+
+/// What waits in the outbox: how many messages, and how long the oldest has waited.
+pub struct Queue {
+    pub depth: i64,
+    pub oldest_age_ms: i64,
+}
+
+pub async fn queue(room: &Mailroom) -> Result<Queue, sqlx::Error> {
+    let (depth, oldest) = repo::queued(room).await?;
+    Ok(Queue { depth, oldest_age_ms: oldest.map_or(0, |created| (now_ms() - created).max(0)) })
 }
 
 /// The worker: sends due mail until `shutdown` completes. It wakes when this process queues
