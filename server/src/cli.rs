@@ -31,6 +31,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the server runs (for
+    /// Postgres, use pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Add realistic users, sessions and sign-in attempts in bulk (for demos and benchmarks).
     Seed {
         #[arg(long)]
@@ -82,6 +88,28 @@ fn describe(err: AppError) -> String {
     match err {
         AppError::Validation(fields) => fields.into_iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
         other => other.to_string(),
+    }
+}
+
+/// `roster backup FILE`: a consistent online copy of the SQLite database, never over an
+/// existing file.
+pub async fn backup(database_url: &str, file: &std::path::Path) -> Result<String, String> {
+    if file.exists() {
+        return Err(format!("{} already exists: a backup never overwrites a file", file.display()));
+    }
+    let path = file.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;
+    let db = app::server::db::Db::connect(database_url).await.map_err(|e| format!("cannot open the database {}: {e}", crate::serve::redact(database_url)))?;
+    let outcome = db.backup_into(path).await;
+    db.close().await;
+    match outcome {
+        None => Err("roster backup copies SQLite databases; for Postgres use its own tool, e.g. \
+                     pg_dump --format=custom --file=roster.dump \"$DATABASE_URL\" (README: Backup and restore)"
+            .into()),
+        Some(Err(e)) => Err(format!("the backup failed, and {} may be incomplete: {e}", file.display())),
+        Some(Ok(())) => {
+            let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+            Ok(format!("Backed up to {} ({bytes} bytes). To restore: stop Roster, put it in place of the database file, start Roster.", file.display()))
+        }
     }
 }
 

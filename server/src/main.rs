@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
         Some(Command::Org { command: OrgCommand::Create { slug, name } }) => {
             cli::org_create(&config.database_url, &slug, &name).await
         }
+        Some(Command::Backup { file }) => cli::backup(&config.database_url, &file).await,
         Some(Command::Seed { org, users, sessions, attempts, seed }) => {
             cli::seed(&config.database_url, &org, server::seed::Plan { users, sessions, attempts, seed }).await
         }

@@ -314,6 +314,17 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while the server keeps running:
+    /// `VACUUM INTO` reads one snapshot (a read transaction, so writers carry on in WAL mode)
+    /// and writes a compact, self-contained database file. `None` for Postgres, whose own tool
+    /// (`pg_dump`) does this.
+    pub async fn backup_into(&self, path: &str) -> Option<Result<(), sqlx::Error>> {
+        match self {
+            Db::Sqlite(pool) => Some(sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await.map(|_| ())),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// The pool's open connections, and how many of them are idle.
     pub fn pool_usage(&self) -> (u32, usize) {
         match self {

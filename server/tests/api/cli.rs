@@ -1,4 +1,4 @@
-//! The admin command line: `roster org create` and `roster user add`.
+//! The admin command line: `roster org create`, `roster user add` and `roster backup`.
 
 use crate::helpers::*;
 use app::auth::server::guard::Operator;
@@ -247,4 +247,50 @@ async fn seeding_adds_sessions_and_login_attempts_as_sign_in_would_have_left_the
     assert!(masked > 0 && unmasked == 0, "identifiers that are not emails are stored masked: {masked}, {unmasked}");
     let span = count("SELECT MAX(created_at) - MIN(created_at) FROM login_attempts WHERE org_id = $1").await;
     assert!(span > 85 * 24 * 3600 * 1000, "spread over the 90 days of retention: {span} ms");
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_writes_is_a_consistent_database() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("roster-backup.db");
+    if postgres_url().is_some() {
+        let err = server::cli::backup(&app.db_url, &file).await.unwrap_err();
+        assert!(err.contains("pg_dump"), "{err}");
+        return;
+    }
+    let owner = app.signed_in("ada@example.com").await;
+    let roles: Vec<app::users::account::RoleOption> = app.call(&owner, "/api/invite_roles", &[]).await.json().await.unwrap();
+    let member = roles.into_iter().find(|r| r.name == "Member").unwrap().id;
+    // Invitations go on being written (each with its pending user and its outbox message)
+    // while the backup runs.
+    let writer = {
+        let (owner, url) = (owner.clone(), app.url("/api/invite_user"));
+        tokio::spawn(async move {
+            for i in 0..40 {
+                let invitation = serde_json::json!({ "invitation": { "email": format!("person{i}@example.com"), "role_id": member, "message": "" } });
+                assert_eq!(owner.post(&url).json(&invitation).send().await.unwrap().status(), 200);
+            }
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let said = server::cli::backup(&app.db_url, &file).await.unwrap();
+    assert!(said.starts_with("Backed up to") && said.contains("To restore"), "{said}");
+    writer.await.unwrap();
+
+    let copy = app::server::db::Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let check: String = on_db!(&copy, pool => sqlx::query_scalar("PRAGMA integrity_check").fetch_one(pool).await).unwrap();
+    assert_eq!(check, "ok");
+    let (invitations, orphans): (i64, i64) = on_db!(&copy, pool => sqlx::query_as(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM email_outbox o WHERE o.invitation_id = i.id)
+                                          OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = i.user_id))
+         FROM invitations i").fetch_one(pool).await).unwrap();
+    assert_eq!(orphans, 0, "every invitation in the copy has its pending user and its email");
+    assert!(invitations <= 40);
+    copy.close().await;
+
+    let again = server::cli::backup(&app.db_url, &file).await.unwrap_err();
+    assert!(again.contains("already exists"), "{again}");
 }
