@@ -18,6 +18,9 @@ pub struct Config {
     pub mail: MailConfig,
     /// `ROSTER_METRICS_ADDR`: where `/metrics` is served, on a listener of its own (unset: off).
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `ROSTER_SHUTDOWN_DEADLINE` (default 30 s): after SIGTERM, how long requests in flight and
+    /// the mail being sent may take before the process exits anyway.
+    pub shutdown_deadline: Duration,
 }
 
 /// Where the outbox worker sends mail.
@@ -216,6 +219,7 @@ impl Config {
             },
             log_json,
             mail,
+            shutdown_deadline: duration("ROSTER_SHUTDOWN_DEADLINE", Duration::from_secs(30))?,
             metrics_addr: match var("ROSTER_METRICS_ADDR") {
                 None => None,
                 Some(addr) => Some(addr.parse().map_err(|_| format!("ROSTER_METRICS_ADDR must be an address and port like 127.0.0.1:9100, not {addr:?}"))?),

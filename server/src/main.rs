@@ -69,10 +69,13 @@ async fn serve(config: Config) -> Result<(), String> {
     let addr = leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
-    if let Some(transport) = server::mail::transport(&config.mail, config.settings.mail)? {
-        let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
-        tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal()));
-    }
+    let outbox = match server::mail::transport(&config.mail, config.settings.mail)? {
+        Some(transport) => {
+            let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
+            Some(tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal())))
+        }
+        None => None,
+    };
     if let Some(addr) = config.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for /metrics: {e}"))?;
         let metrics = server::metrics::router(db.clone(), app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url));
@@ -86,9 +89,25 @@ async fn serve(config: Config) -> Result<(), String> {
     let operator = app::auth::server::guard::Operator::new(db.clone());
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
-    server::serve::run(listener, state, leptos, dev, server::serve::shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    // After SIGTERM: no new connections, the requests in flight finish, and the outbox worker
+    // finishes the batch it is sending; whatever is not done by the deadline is cut off (a
+    // claimed message's lease runs out and a worker sends it later).
+    let deadline = config.shutdown_deadline;
+    let overdue = async {
+        server::serve::shutdown_signal().await;
+        tokio::time::sleep(deadline).await;
+    };
+    let finished = async {
+        let served = server::serve::run(listener, state, leptos, dev, server::serve::shutdown_signal()).await;
+        if let Some(outbox) = outbox {
+            let _ = outbox.await;
+        }
+        served
+    };
+    tokio::select! {
+        served = finished => served.map_err(|e| format!("server error: {e}"))?,
+        () = overdue => tracing::warn!(?deadline, "still busy at the shutdown deadline: stopping anyway"),
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -48,6 +48,10 @@ impl Drop for Process {
 
 impl Process {
     async fn start(database_url: &str, smtp_url: &str) -> Process {
+        Process::start_with(database_url, &[("ROSTER_SMTP_URL", smtp_url)]).await
+    }
+
+    async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> Process {
         let port = crate::smtp::free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_roster"))
             .env_clear()
@@ -56,7 +60,6 @@ impl Process {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_OUTPUT_NAME", "roster")
             .env("LEPTOS_ENV", "PROD")
-            .env("ROSTER_SMTP_URL", smtp_url)
             .env("ROSTER_MAIL_FROM", "Roster <roster@example.test>")
             .env("ROSTER_ORG_SLUG", "acme")
             .env("ROSTER_ORG_NAME", "Acme")
@@ -66,6 +69,7 @@ impl Process {
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            .envs(extra.iter().copied())
             .spawn()
             .expect("start roster");
         // Owned at once, so that a failure below still stops it (Drop).
@@ -155,4 +159,59 @@ async fn two_processes_on_one_postgres_database_act_as_one_deployment() {
     assert_eq!(sign_in(&a, "max@example.com", PASSWORD).await.1, 401);
     assert_eq!(sign_in(&b, "max@example.com", PASSWORD).await.1, 401);
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM account_lockouts WHERE user_id = $1 AND locked_until IS NOT NULL", &max).await, 1);
+}
+
+/// Opens a connection and sends a request whose body is not finished: the server is handling
+/// it (reading its body) until the rest arrives.
+async fn half_sent(process: &Process, cookie: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut conn = tokio::net::TcpStream::connect(process.base.trim_start_matches("http://")).await.unwrap();
+    let head = format!(
+        "POST /api/current_user HTTP/1.1\r\nHost: roster\r\nCookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4\r\n\r\nab"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn sigterm_lets_200_requests_in_flight_finish_refuses_new_ones_and_exits() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let mut process = Process::start_with(&app.db_url, &[("ROSTER_SHUTDOWN_DEADLINE", "20s")]).await;
+    let res = browser().post(process.url("/api/public/login")).form(&[("email", "ada@example.com"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = session_cookie(&res).unwrap().split(';').next().unwrap().to_owned();
+
+    let mut in_flight = Vec::new();
+    for _ in 0..200 {
+        in_flight.push(half_sent(&process, &cookie).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = process.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // New connections are refused now…
+    assert!(tokio::net::TcpStream::connect(process.base.trim_start_matches("http://")).await.is_err(), "the listener is closed");
+    // …while every request in flight completes.
+    let mut answered = 0;
+    for mut conn in in_flight {
+        conn.write_all(b"cd").await.unwrap();
+        let mut answer = vec![0; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(20), conn.read(&mut answer)).await.expect("an answer").unwrap();
+        let answer = String::from_utf8_lossy(&answer[..read]);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        answered += 1;
+    }
+    assert_eq!(answered, 200);
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(status) = process.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "exited within the deadline");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
 }
