@@ -215,3 +215,96 @@ async fn sigterm_lets_200_requests_in_flight_finish_refuses_new_ones_and_exits()
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn a_session_firing_requests_is_refused_from_the_moment_its_revocation_commits() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    let app = Arc::new(spawn_app().await);
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let max = app.add_user(&org, "max@example.com", "Max Member", BuiltinRole::Member).await;
+    let owner = app.signed_in("ada@example.com").await;
+    let max_client = app.signed_in("max@example.com").await;
+    let session = app.scalar_text("SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL", &max).await;
+
+    // Four streams of requests from the session, as fast as they are answered.
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen: Arc<Mutex<Vec<(Instant, u16)>>> = Arc::default();
+    let mut firing = Vec::new();
+    for _ in 0..4 {
+        let (app, client, stop, seen) = (Arc::clone(&app), max_client.clone(), Arc::clone(&stop), Arc::clone(&seen));
+        firing.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let status = app.call(&client, "/api/current_user", &[]).await.status().as_u16();
+                seen.lock().unwrap().push((started, status));
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.call(&owner, "/api/revoke_session", &[("id", &session)]).await.status(), 200);
+    let committed = Instant::now();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    for f in firing {
+        f.await.unwrap();
+    }
+
+    let seen = seen.lock().unwrap();
+    let before = seen.iter().filter(|(t, s)| *t < committed && *s == 200).count();
+    let after: Vec<u16> = seen.iter().filter(|(t, _)| *t > committed).map(|(_, s)| *s).collect();
+    assert!(before > 10 && after.len() > 10, "{before} answered before, {} after", after.len());
+    assert!(after.iter().all(|s| *s == 401), "every request started after the revoke is refused: {after:?}");
+}
+
+#[tokio::test]
+async fn fifty_writers_at_once_lose_no_write_and_see_no_lock_error() {
+    use std::sync::Arc;
+    use std::time::Instant;
+    // 3 s in CI; `ROSTER_CONTENTION_SECONDS=60` for the fault script's full minute.
+    let seconds: u64 = std::env::var("ROSTER_CONTENTION_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let app = Arc::new(spawn_app().await);
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let owner = app.signed_in("ada@example.com").await;
+    let mut writers = Vec::new();
+    for i in 0..50 {
+        let id = app.add_user(&org, &format!("writer{i}@example.com"), &format!("Writer {i}"), BuiltinRole::Member).await;
+        let (app, owner) = (Arc::clone(&app), owner.clone());
+        writers.push(tokio::spawn(async move {
+            let until = Instant::now() + Duration::from_secs(seconds);
+            let (mut saved, mut latencies) = (0_i64, Vec::new());
+            while Instant::now() < until {
+                let editor: UserEditor = app.call(&owner, "/api/get_user", &[("id", &id)]).await.json().await.unwrap();
+                let update = UserUpdate {
+                    id: id.clone(),
+                    version: editor.user.version,
+                    name: format!("Writer {i} edit {saved}"),
+                    email: editor.user.email.clone(),
+                    profile: editor.user.profile.clone(),
+                    role_ids: editor.user.role_ids.clone(),
+                };
+                let started = Instant::now();
+                let res = owner.post(app.url("/api/update_user")).json(&json!({ "update": update })).send().await.unwrap();
+                latencies.push(started.elapsed());
+                let status = res.status();
+                assert_eq!(status, 200, "writer {i}: {}", res.text().await.unwrap_or_default());
+                saved += 1;
+            }
+            (id, saved, latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for writer in writers {
+        let (id, saved, latencies) = writer.await.unwrap();
+        let version = app.scalar_i64("SELECT version FROM users WHERE id = $1", &id).await;
+        assert_eq!(version, 1 + saved, "every acknowledged save of {id} is there");
+        all.extend(latencies);
+    }
+    all.sort_unstable();
+    let p99 = all[all.len() * 99 / 100];
+    eprintln!("{} saves by 50 writers in {seconds} s, write p99 {p99:?}", all.len());
+    assert!(all.len() >= 50);
+}
