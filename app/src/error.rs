@@ -103,9 +103,17 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// What a request is told while the database cannot answer (down, restarting, locked).
+pub const DATABASE_UNAVAILABLE: &str = "Roster is temporarily unavailable. Please try again in a moment.";
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// A database that cannot answer now is 503, to be retried; anything else is a fault, 500.
     fn from(err: sqlx::Error) -> Self {
+        if crate::server::db::is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return AppError::Unavailable(DATABASE_UNAVAILABLE.into());
+        }
         tracing::error!(error = %err, "database error");
         AppError::Internal
     }

@@ -3,7 +3,7 @@
 
 use app::auth::server::guard::{self, AppState, Authenticated};
 use app::auth::server::session;
-use app::error::AppError;
+use app::error::{AppError, DATABASE_UNAVAILABLE};
 use app::server::nonce::NonceSlot;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -31,9 +31,10 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
     let auth: Option<Authenticated> = match session::token_from_headers(&state.settings, req.headers()) {
         Some(token) => match guard::resolve_session(&state, &token).await {
             Ok(auth) => auth,
+            // Never taken for a valid session, nor for none: the database did not answer.
             Err(err) => {
-                tracing::error!(%err, "could not resolve the session");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                tracing::warn!(%err, "could not resolve the session");
+                return unavailable(path.starts_with("/api/"));
             }
         },
         None => None,
@@ -59,6 +60,29 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
         }
         None => Redirect::to("/login").into_response(),
     }
+}
+
+/// 503 while the database cannot answer: the error a server function's caller understands, or a
+/// page saying so; try again in a few seconds.
+fn unavailable(server_function: bool) -> Response {
+    let (content_type, body) = if server_function {
+        ("application/json", serde_json::to_string(&AppError::Unavailable(DATABASE_UNAVAILABLE.into())).unwrap_or_default())
+    } else {
+        (
+            "text/html; charset=utf-8",
+            format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Temporarily unavailable - Roster</title>\
+                 <meta http-equiv=\"refresh\" content=\"5\"></head><body><main><h1>Temporarily unavailable</h1><p>{DATABASE_UNAVAILABLE}</p>\
+                 <p>This page tries again by itself every few seconds.</p></main></body></html>"
+            ),
+        )
+    };
+    Response::builder()
+        .status(StatusCode::SERVICE_UNAVAILABLE)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::RETRY_AFTER, "5")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| StatusCode::SERVICE_UNAVAILABLE.into_response())
 }
 
 fn unauthenticated() -> Response {

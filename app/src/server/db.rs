@@ -197,6 +197,9 @@ struct Tuning {
     /// Postgres: the longest a statement may run (`statement_timeout`), so a query gone wrong
     /// answers an error instead of holding a connection; `None` for a bulk load.
     postgres_statement_timeout: Option<&'static str>,
+    /// SQLite: how long a statement waits for a lock another connection or process holds
+    /// (`busy_timeout`), and a request for a pooled connection.
+    sqlite_wait: Duration,
 }
 
 /// How long a request waits for a pooled connection before it is told the database is
@@ -220,6 +223,9 @@ impl Db {
             log_slow_statements: true,
             // Every request's query takes milliseconds (docs/benchmarks.md).
             postgres_statement_timeout: Some("5s"),
+            // Writes are milliseconds long (50 writers at once wait well under a second): a
+            // lock held longer is another process's, and the request says so within seconds.
+            sqlite_wait: ACQUIRE_TIMEOUT,
         };
         Db::connect_tuned(url, tuning).await
     }
@@ -240,6 +246,7 @@ impl Db {
             sqlite_temp_store: "file",
             log_slow_statements: false,
             postgres_statement_timeout: None,
+            sqlite_wait: Duration::from_secs(30),
         };
         Db::connect_tuned(url, tuning).await
     }
@@ -265,7 +272,7 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(tuning.sqlite_sync)
             .foreign_keys(tuning.sqlite_foreign_keys)
-            .busy_timeout(Duration::from_secs(30))
+            .busy_timeout(tuning.sqlite_wait)
             .pragma("temp_store", tuning.sqlite_temp_store)
             .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))
             .pragma("mmap_size", tuning.sqlite_mmap_bytes.to_string())
@@ -279,7 +286,7 @@ impl Db {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(tuning.sqlite_connections)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(tuning.sqlite_wait)
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))
@@ -365,6 +372,25 @@ impl Dialect {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgres => "postgres",
         }
+    }
+}
+
+/// True when `err` says the database cannot answer now rather than that the query is wrong: no
+/// connection within the acquire timeout, a connection lost, the server shutting down or
+/// starting, a statement cancelled by its timeout, or SQLite's file locked by another process
+/// beyond the busy timeout. Such a request is answered 503 and may simply be retried.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => matches!(
+            e.code().as_deref(),
+            // SQLite: BUSY, LOCKED and their extended codes.
+            Some("5" | "6" | "261" | "262" | "517" | "773")
+            // Postgres: query_canceled (statement_timeout), admin_shutdown, crash_shutdown,
+            // cannot_connect_now, and the connection exceptions.
+            | Some("57014" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004")
+        ),
+        _ => false,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct TestApp {
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
+    /// Another app's database: that app removes it.
+    Borrowed,
 }
 
 impl Drop for TestApp {
@@ -85,6 +87,15 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let (url, cleanup) = fresh_database().await;
+    serve_on(url, cleanup, settings).await
+}
+
+/// A second server on `url`, a database another `TestApp` made (and removes).
+pub async fn spawn_app_on(url: &str) -> TestApp {
+    serve_on(url.to_owned(), Cleanup::Borrowed, Settings::default()).await
+}
+
+async fn serve_on(url: String, cleanup: Cleanup, settings: Settings) -> TestApp {
     let db = server::serve::open_database(&url).await.expect("open test database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
