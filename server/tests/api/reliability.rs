@@ -308,3 +308,37 @@ async fn fifty_writers_at_once_lose_no_write_and_see_no_lock_error() {
     eprintln!("{} saves by 50 writers in {seconds} s, write p99 {p99:?}", all.len());
     assert!(all.len() >= 50);
 }
+
+#[tokio::test]
+async fn two_admins_saving_the_same_user_at_once_always_make_exactly_one_winner() {
+    // 50 rounds in CI; `ROSTER_LOST_UPDATE_ROUNDS=1000` for the soak.
+    let rounds: i64 = std::env::var("ROSTER_LOST_UPDATE_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(50);
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    app.add_user(&org, "grace@example.com", "Grace Hopper", BuiltinRole::Admin).await;
+    let max = app.add_user(&org, "max@example.com", "Max Member", BuiltinRole::Member).await;
+    let (ada, grace) = (app.signed_in("ada@example.com").await, app.signed_in("grace@example.com").await);
+    let save = |client: &reqwest::Client, editor: &UserEditor, name: String| {
+        let update = UserUpdate {
+            id: max.clone(),
+            version: editor.user.version,
+            name,
+            email: editor.user.email.clone(),
+            profile: editor.user.profile.clone(),
+            role_ids: editor.user.role_ids.clone(),
+        };
+        client.post(app.url("/api/update_user")).json(&json!({ "update": update })).send()
+    };
+    for round in 0..rounds {
+        let form = [("id", max.as_str())];
+        let (seen_by_ada, seen_by_grace) = tokio::join!(app.call(&ada, "/api/get_user", &form), app.call(&grace, "/api/get_user", &form));
+        let seen_by_ada: UserEditor = seen_by_ada.json().await.unwrap();
+        let seen_by_grace: UserEditor = seen_by_grace.json().await.unwrap();
+        let (a, g) = tokio::join!(save(&ada, &seen_by_ada, format!("Ada's {round}")), save(&grace, &seen_by_grace, format!("Grace's {round}")));
+        let mut statuses = [a.unwrap().status().as_u16(), g.unwrap().status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "round {round}: exactly one wins, the other is told");
+    }
+    assert_eq!(app.scalar_i64("SELECT version FROM users WHERE id = $1", &max).await, 1 + rounds, "one save per round, none lost");
+}
