@@ -96,7 +96,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         #[cfg(feature = "ssr")]
         if let ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) | ServerFnErrorErr::Deserialization(detail) = &value {
-            crate::server::respond::set_status(http::StatusCode::BAD_REQUEST);
+            // The status through the response options directly: `server::respond` builds on this
+            // module, and must not be built on by it.
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(http::StatusCode::BAD_REQUEST);
+            }
             return AppError::BadRequest(detail.clone());
         }
         AppError::Transport(value.to_string())
