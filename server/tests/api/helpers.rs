@@ -217,3 +217,15 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
 pub fn cookie_value(set_cookie: &str) -> String {
     set_cookie.split_once('=').map_or("", |(_, rest)| rest).split(';').next().unwrap_or("").to_owned()
 }
+
+/// The Edit dialog's current values as an update, for a test to change.
+pub fn update_of(editor: &app::users::account::UserEditor) -> app::users::account::UserUpdate {
+    app::users::account::UserUpdate {
+        id: editor.user.id.clone(),
+        version: editor.user.version,
+        name: editor.user.name.clone(),
+        email: editor.user.email.clone(),
+        profile: editor.user.profile.clone(),
+        role_ids: editor.user.role_ids.clone(),
+    }
+}

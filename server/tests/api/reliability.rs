@@ -128,14 +128,7 @@ async fn two_processes_on_one_postgres_database_act_as_one_deployment() {
     assert_eq!(post(&max_at_b, b.url("/api/list_users"), &[]).await.status(), 403);
     let editor: UserEditor = post(&owner, a.url("/api/get_user"), &[("id", &max)]).await.json().await.unwrap();
     let admin = editor.roles.iter().find(|r| r.name == "Admin").unwrap().id.clone();
-    let update = UserUpdate {
-        id: max.clone(),
-        version: editor.user.version,
-        name: editor.user.name.clone(),
-        email: editor.user.email.clone(),
-        profile: editor.user.profile.clone(),
-        role_ids: vec![admin],
-    };
+    let update = UserUpdate { role_ids: vec![admin], ..update_of(&editor) };
     let res = owner.post(a.url("/api/update_user")).json(&json!({ "update": update })).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(post(&max_at_b, b.url("/api/list_users"), &[]).await.status(), 200);
@@ -278,14 +271,7 @@ async fn fifty_writers_at_once_lose_no_write_and_see_no_lock_error() {
             let (mut saved, mut latencies) = (0_i64, Vec::new());
             while Instant::now() < until {
                 let editor: UserEditor = app.call(&owner, "/api/get_user", &[("id", &id)]).await.json().await.unwrap();
-                let update = UserUpdate {
-                    id: id.clone(),
-                    version: editor.user.version,
-                    name: format!("Writer {i} edit {saved}"),
-                    email: editor.user.email.clone(),
-                    profile: editor.user.profile.clone(),
-                    role_ids: editor.user.role_ids.clone(),
-                };
+                let update = UserUpdate { name: format!("Writer {i} edit {saved}"), ..update_of(&editor) };
                 let started = Instant::now();
                 let res = owner.post(app.url("/api/update_user")).json(&json!({ "update": update })).send().await.unwrap();
                 latencies.push(started.elapsed());
@@ -320,14 +306,7 @@ async fn two_admins_saving_the_same_user_at_once_always_make_exactly_one_winner(
     let max = app.add_user(&org, "max@example.com", "Max Member", BuiltinRole::Member).await;
     let (ada, grace) = (app.signed_in("ada@example.com").await, app.signed_in("grace@example.com").await);
     let save = |client: &reqwest::Client, editor: &UserEditor, name: String| {
-        let update = UserUpdate {
-            id: max.clone(),
-            version: editor.user.version,
-            name,
-            email: editor.user.email.clone(),
-            profile: editor.user.profile.clone(),
-            role_ids: editor.user.role_ids.clone(),
-        };
+        let update = UserUpdate { name, ..update_of(editor) };
         client.post(app.url("/api/update_user")).json(&json!({ "update": update })).send()
     };
     for round in 0..rounds {

@@ -197,15 +197,7 @@ async fn every_server_function_is_guarded_scoped_to_its_organization_and_same_or
     assert_eq!(invited.status(), 200);
     let invitation = app.scalar_text("SELECT id FROM invitations WHERE email = $1", "ivy@example.com").await;
     let max_session = app.scalar_text("SELECT id FROM sessions WHERE user_id = $1", &max).await;
-    let mut update = UserUpdate {
-        id: max.clone(),
-        version: editor.user.version,
-        name: editor.user.name.clone(),
-        email: editor.user.email.clone(),
-        profile: editor.user.profile.clone(),
-        role_ids: editor.user.role_ids.clone(),
-    };
-    update.name = "Max Renamed".into();
+    let update = UserUpdate { name: "Max Renamed".into(), ..update_of(&editor) };
     let targets = Targets { max: max.clone(), max_session, invitation, update, member_role };
     let surface = surface(&targets);
 

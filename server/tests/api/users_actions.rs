@@ -41,18 +41,6 @@ impl Team {
         editor.roles.iter().find(|r| r.name == name).map(|r| r.id.clone()).unwrap()
     }
 
-    /// The editor's current values as an update, for a test to change.
-    fn update_of(editor: &UserEditor) -> UserUpdate {
-        UserUpdate {
-            id: editor.user.id.clone(),
-            version: editor.user.version,
-            name: editor.user.name.clone(),
-            email: editor.user.email.clone(),
-            profile: editor.user.profile.clone(),
-            role_ids: editor.user.role_ids.clone(),
-        }
-    }
-
     async fn save(&self, client: &reqwest::Client, update: &UserUpdate) -> reqwest::Response {
         client.post(self.app.url("/api/update_user")).json(&json!({ "update": update })).send().await.unwrap()
     }
@@ -86,7 +74,7 @@ async fn error_of(res: reqwest::Response) -> (u16, AppError) {
 async fn an_edit_saves_every_field_and_records_what_changed() {
     let t = team().await;
     let editor = t.editor(&t.owner, &t.member_id).await;
-    let mut update = Team::update_of(&editor);
+    let mut update = update_of(&editor);
     update.name = "Alan M. Turing".into();
     update.email = "Alan@Bletchley.example".into();
     update.profile.phone = "+44 20 7946 0958".into();
@@ -116,7 +104,7 @@ async fn an_edit_saves_every_field_and_records_what_changed() {
 async fn bad_fields_come_back_one_message_each_and_change_nothing() {
     let t = team().await;
     let editor = t.editor(&t.owner, &t.member_id).await;
-    let mut update = Team::update_of(&editor);
+    let mut update = update_of(&editor);
     update.name = "  ".into();
     update.email = "not-an-email".into();
     update.profile.time_zone = "Mars".into();
@@ -127,7 +115,7 @@ async fn bad_fields_come_back_one_message_each_and_change_nothing() {
     for field in ["name", "email", "time_zone", "roles"] {
         assert!(error.field_message(field).is_some(), "{field}: {error:?}");
     }
-    let mut taken = Team::update_of(&editor);
+    let mut taken = update_of(&editor);
     taken.email = "GRACE@example.com".into();
     let (status, error) = error_of(t.save(&t.owner, &taken).await).await;
     assert_eq!((status, error.field_message("email").is_some()), (422, true), "an email already in the organization");
@@ -143,11 +131,11 @@ async fn a_save_over_someone_elses_newer_save_is_refused() {
     let seen_by_ada = t.editor(&t.owner, &t.member_id).await;
     let seen_by_grace = t.editor(&grace, &t.member_id).await;
 
-    let mut first = Team::update_of(&seen_by_grace);
+    let mut first = update_of(&seen_by_grace);
     first.profile.department = "Research".into();
     assert_eq!(t.save(&grace, &first).await.status(), 200);
 
-    let mut second = Team::update_of(&seen_by_ada);
+    let mut second = update_of(&seen_by_ada);
     second.profile.department = "Sales".into();
     let (status, error) = error_of(t.save(&t.owner, &second).await).await;
     assert_eq!(status, 409);
@@ -162,7 +150,7 @@ async fn a_role_granted_takes_effect_on_the_users_very_next_request() {
     assert_eq!(t.app.call(&alan, "/api/list_users", &[]).await.status(), 403);
 
     let editor = t.editor(&t.owner, &t.member_id).await;
-    let mut update = Team::update_of(&editor);
+    let mut update = update_of(&editor);
     update.role_ids.push(Team::role_id(&editor, "Admin"));
     assert_eq!(t.save(&t.owner, &update).await.status(), 200);
 
@@ -178,19 +166,19 @@ async fn an_admin_cannot_grant_owner_nor_touch_an_owner() {
     let owner_role = Team::role_id(&editor, "Owner");
     assert!(!editor.roles.iter().find(|r| r.id == owner_role).unwrap().grantable, "the dialog offers no Owner to an Admin");
 
-    let mut escalate = Team::update_of(&editor);
+    let mut escalate = update_of(&editor);
     escalate.role_ids.push(owner_role.clone());
     assert_eq!(error_of(t.save(&grace, &escalate).await).await, (403, AppError::Forbidden));
 
     // An Admin may grant Admin.
-    let mut promote = Team::update_of(&editor);
+    let mut promote = update_of(&editor);
     promote.role_ids.push(Team::role_id(&editor, "Admin"));
     assert_eq!(t.save(&grace, &promote).await.status(), 200);
 
     // The Owner is out of an Admin's reach: no edit, no deactivation, no deletion.
     let ada = t.editor(&grace, &t.owner_id).await;
     assert!(ada.read_only_reason.is_some() && !ada.can_assign_roles);
-    let mut rename = Team::update_of(&ada);
+    let mut rename = update_of(&ada);
     rename.email = "grace-owns-this@example.com".into();
     assert_eq!(t.save(&grace, &rename).await.status(), 403);
     assert_eq!(t.set_active(&grace, &t.owner_id, false).await.status(), 403);
@@ -202,7 +190,7 @@ async fn an_admin_cannot_grant_owner_nor_touch_an_owner() {
 async fn nobody_demotes_deactivates_or_deletes_themselves() {
     let t = team().await;
     let me = t.editor(&t.owner, &t.owner_id).await;
-    let mut demote = Team::update_of(&me);
+    let mut demote = update_of(&me);
     demote.role_ids = vec![Team::role_id(&me, "Admin")];
     let (status, error) = error_of(t.save(&t.owner, &demote).await).await;
     assert_eq!(status, 422);
@@ -234,14 +222,14 @@ async fn the_organization_always_keeps_an_active_owner() {
     assert!(error.to_string().contains("last active Owner"), "{error}");
     assert_eq!(t.delete(&grace, &t.owner_id).await.status(), 409);
     let ada = t.editor(&grace, &t.owner_id).await;
-    let mut demote = Team::update_of(&ada);
+    let mut demote = update_of(&ada);
     demote.role_ids = vec![Team::role_id(&ada, "Admin")];
     assert_eq!(t.save(&grace, &demote).await.status(), 409);
     assert_eq!(t.status_of(&t.owner_id).await, "active");
 
     // With a second Owner, the first can go.
     let alan = t.editor(&grace, &t.member_id).await;
-    let mut promote = Team::update_of(&alan);
+    let mut promote = update_of(&alan);
     promote.role_ids = vec![Team::role_id(&alan, "Owner")];
     assert_eq!(t.save(&grace, &promote).await.status(), 200);
     assert_eq!(t.set_active(&grace, &t.owner_id, false).await.status(), 200);
@@ -302,7 +290,7 @@ async fn a_member_may_do_none_of_it() {
 
     assert_eq!(error_of(t.app.call(&alan, "/api/get_user", &[("id", &t.admin_id)]).await).await, (403, AppError::Forbidden));
     assert_eq!(error_of(t.app.call(&alan, "/api/list_roles", &[]).await).await, (403, AppError::Forbidden));
-    assert_eq!(t.save(&alan, &Team::update_of(&editor)).await.status(), 403);
+    assert_eq!(t.save(&alan, &update_of(&editor)).await.status(), 403);
     assert_eq!(t.set_active(&alan, &t.admin_id, false).await.status(), 403);
     assert_eq!(t.delete(&alan, &t.admin_id).await.status(), 403);
     assert_eq!(t.status_of(&t.admin_id).await, "active");
@@ -316,7 +304,7 @@ async fn another_organizations_user_is_answered_as_missing() {
 
     assert_eq!(error_of(t.app.call(&hank, "/api/get_user", &[("id", &t.member_id)]).await).await, (404, AppError::NotFound));
     assert_eq!(error_of(t.app.call(&hank, "/api/get_user", &[("id", "no-such-id")]).await).await, (404, AppError::NotFound));
-    let mut update = Team::update_of(&editor);
+    let mut update = update_of(&editor);
     update.name = "Hacked".into();
     update.role_ids.clear();
     update.role_ids.push(Team::role_id(&editor, "Member"));
