@@ -23,6 +23,9 @@
 #[path = "common/client.rs"]
 mod client;
 
+#[path = "common/database.rs"]
+mod database;
+
 use app::server::db::Db;
 use app::auth::server::guard::AppState;
 use app::server::state::Settings;
@@ -87,24 +90,6 @@ fn options() -> Options {
         i += 2;
     }
     o
-}
-
-/// A fresh database: a SQLite file in a temporary folder, or a new Postgres database.
-async fn fresh_database(o: &Options) -> (String, Option<tempfile::TempDir>) {
-    match &o.postgres {
-        Some(admin_url) => {
-            let name = format!("roster_bench_{}", std::process::id());
-            let Db::Postgres(admin) = Db::connect(admin_url).await.expect("connect to Postgres") else { unreachable!() };
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&admin).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
-            (format!("{base}/{name}"), None)
-        }
-        None => {
-            let dir = tempfile::tempdir().unwrap();
-            (format!("sqlite://{}/roster.db", dir.path().display()), Some(dir))
-        }
-    }
 }
 
 struct Scenario {
@@ -174,7 +159,7 @@ fn ms(d: Duration) -> String {
 async fn main() {
     let o = options();
     let dialect = if o.postgres.is_some() { "Postgres" } else { "SQLite" };
-    let (url, _dir) = fresh_database(&o).await;
+    let (url, _dir) = database::fresh(o.postgres.as_deref(), "roster_bench").await;
 
     println!("==> {dialect}: seeding {} users, {} sessions and {} login attempts", o.users, o.sessions, o.attempts);
     let seeding = Instant::now();

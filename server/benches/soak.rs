@@ -1,0 +1,300 @@
+//! The soak: a realistic mix against the real `roster` process for `--minutes` (default 10)
+//! at `--users` people (default 1,000,000): a benchmark program, not a test.
+//!
+//! `--clients` (default 8) clients send, each request drawn at random: 70 % lists and
+//! searches (the Users list's server function with a search, a filter or a sort), 10 % page
+//! loads (Users, Invitations, Sessions, server-rendered), 10 % edits and deactivations (Edit's
+//! read and save; Deactivate and Activate), 5 % sign-ins (one in five with a wrong password),
+//! 5 % invitations, sent through a real SMTP server (aiosmtpd, discarding). The server runs as
+//! its own process (the release binary cargo builds with the benchmark), so its memory is its
+//! own: sampled every 5 s from /proc. It reports p50 and p99 per kind, the errors (any 5xx, or
+//! a status the kind never expects: must be 0), and the server's memory after the first minute
+//! (warm-up), at the middle and at the end (must plateau: at most 10 % growth after warm-up).
+//!
+//! ```text
+//! cargo bench -p server --bench soak                         # SQLite
+//! cargo bench -p server --bench soak -- --postgres postgres://postgres@127.0.0.1:5432/postgres
+//! ```
+//!
+//! Options: `--minutes M`, `--users N`, `--clients C`, `--no-write` (print only). Results go to
+//! docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/client.rs"]
+mod client;
+
+#[path = "common/database.rs"]
+mod database;
+
+#[path = "common/report.rs"]
+mod report;
+
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Options {
+    minutes: f64,
+    users: u64,
+    clients: usize,
+    postgres: Option<String>,
+    write: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options { minutes: 10.0, users: 1_000_000, clients: 8, postgres: None, write: true };
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = || args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--minutes" => o.minutes = value().parse().expect("--minutes M"),
+            "--users" => o.users = value().parse().expect("--users N"),
+            "--clients" => o.clients = value().parse().expect("--clients C"),
+            "--postgres" => o.postgres = Some(value()),
+            "--no-write" => {
+                o.write = false;
+                i += 1;
+                continue;
+            }
+            other => panic!("unknown option {other}"),
+        }
+        i += 2;
+    }
+    o
+}
+
+/// What a client does, and the statuses that are its normal answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    List,
+    Page,
+    Edit,
+    SignIn,
+    Invite,
+}
+
+impl Kind {
+    fn draw(rng: &mut impl Rng) -> Kind {
+        match rng.gen_range(0..100) {
+            0..70 => Kind::List,
+            70..80 => Kind::Page,
+            80..90 => Kind::Edit,
+            90..95 => Kind::SignIn,
+            _ => Kind::Invite,
+        }
+    }
+
+    /// Sign-in refuses a wrong password or an account that may not sign in (401); an edit may
+    /// meet another client's save of the same person (409).
+    fn expected(self, status: u16) -> bool {
+        match self {
+            Kind::SignIn => status == 200 || status == 401,
+            Kind::Edit => status == 200 || status == 409,
+            _ => status == 200,
+        }
+    }
+}
+
+struct Sample {
+    kind: Kind,
+    took: Duration,
+    status: u16,
+}
+
+/// The server's resident memory in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// One request of `kind`: its status.
+async fn act(kind: Kind, rng: &mut rand::rngs::StdRng, owner: &reqwest::Client, base: &str, people: &[(String, String)], n: &mut u64) -> u16 {
+    let call = |path: &str, form: Vec<(&'static str, String)>| owner.post(format!("{base}{path}")).form(&form).send();
+    let status = |res: reqwest::Result<reqwest::Response>| res.map_or(599, |r| r.status().as_u16());
+    let (id, email) = &people[rng.gen_range(0..people.len())];
+    match kind {
+        Kind::List => {
+            let prefixes = ["son", "mar", "li", "and", "jo", "kim", "ber", "an"];
+            let form = match rng.gen_range(0..5) {
+                0 => vec![],
+                1 => vec![("search", prefixes[rng.gen_range(0..prefixes.len())].to_owned())],
+                2 => vec![("status", "inactive".to_owned())],
+                3 => vec![("role", "Admin".to_owned())],
+                _ => vec![("sort", "email".to_owned()), ("dir", "desc".to_owned())],
+            };
+            status(call("/api/list_users", form).await)
+        }
+        Kind::Page => {
+            let page = ["/users", "/invitations", "/sessions"][rng.gen_range(0..3)];
+            status(owner.get(format!("{base}{page}")).send().await)
+        }
+        Kind::Edit => {
+            if rng.gen_bool(0.5) {
+                let active = if rng.gen_bool(0.5) { "true" } else { "false" };
+                return status(call("/api/set_user_active", vec![("id", id.clone()), ("active", active.to_owned())]).await);
+            }
+            let Ok(res) = call("/api/get_user", vec![("id", id.clone())]).await else { return 599 };
+            if res.status() != 200 {
+                return res.status().as_u16();
+            }
+            let mut editor: serde_json::Value = res.json().await.unwrap_or_default();
+            let user = editor["user"].take();
+            *n += 1;
+            let update = serde_json::json!({ "update": {
+                "id": id, "version": user["version"], "name": format!("Soaked Person {n}"), "email": user["email"],
+                "profile": user["profile"], "role_ids": user["role_ids"],
+            }});
+            status(owner.post(format!("{base}/api/update_user")).json(&update).send().await)
+        }
+        Kind::SignIn => {
+            let password = if rng.gen_range(0..5) == 0 { "not the seeded password" } else { "seeded-password" };
+            let fresh = reqwest::Client::builder().default_headers(client::same_origin()).build().unwrap();
+            status(fresh.post(format!("{base}/api/public/login")).form(&[("email", email.as_str()), ("password", password)]).send().await)
+        }
+        Kind::Invite => {
+            *n += 1;
+            let email = format!("soak-{}-{n}-{}@invited.example", std::process::id(), rng.gen::<u32>());
+            let roles: Vec<serde_json::Value> = match call("/api/invite_roles", vec![]).await {
+                Ok(r) => r.json().await.unwrap_or_default(),
+                Err(_) => return 599,
+            };
+            let member = roles.iter().find(|r| r["name"] == "Member").map(|r| r["id"].clone()).unwrap_or_default();
+            let invitation = serde_json::json!({ "invitation": { "email": email, "role_id": member, "message": "" } });
+            status(owner.post(format!("{base}/api/invite_user")).json(&invitation).send().await)
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let o = options();
+    let dialect = if o.postgres.is_some() { "Postgres" } else { "SQLite" };
+    let (url, _dir) = database::fresh(o.postgres.as_deref(), "roster_soak").await;
+    println!("==> {dialect}: seeding {} users", o.users);
+    server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
+    server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
+    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: 0, attempts: 0, seed: 7 }).await.unwrap();
+    let _ = Command::new("sync").status();
+    // People to edit and sign in as: a spread of the seeded ones.
+    let db = server::serve::open_database(&url).await.unwrap();
+    let people: Vec<(String, String)> = match &db {
+        app::server::db::Db::Sqlite(pool) => sqlx::query_as("SELECT id, email FROM users WHERE email <> $1 ORDER BY id LIMIT 2000").bind(client::OWNER_EMAIL).fetch_all(pool).await.unwrap(),
+        app::server::db::Db::Postgres(pool) => sqlx::query_as("SELECT id, email FROM users WHERE email <> $1 ORDER BY id LIMIT 2000").bind(client::OWNER_EMAIL).fetch_all(pool).await.unwrap(),
+    };
+    db.close().await;
+
+    // A real SMTP server that keeps nothing, and the server as its own process.
+    let smtp_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+    let mut smtp = Command::new(python)
+        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{smtp_port}"), "-c", "aiosmtpd.handlers.Sink"])
+        .spawn()
+        .expect("aiosmtpd (python3-aiosmtpd)");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut roster = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "roster")
+        .env("LEPTOS_ENV", "PROD")
+        .env("ROSTER_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("ROSTER_MAIL_FROM", "Roster <roster@bench.example>")
+        // One address sends everything here; these limits are for people, not for this.
+        .env("ROSTER_IP_LIMIT", "100000000")
+        .env("ROSTER_INVITES_PER_HOUR", "100000000")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the roster binary");
+    let pid = roster.id();
+    let base = format!("http://127.0.0.1:{port}");
+    while reqwest::get(format!("{base}/readyz")).await.map(|r| r.status()).ok() != Some(reqwest::StatusCode::OK) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let owner = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).timeout(Duration::from_secs(30)).build().unwrap();
+    assert!(client::sign_in(&owner, &base).await.status().is_success());
+
+    let length = Duration::from_secs_f64(o.minutes * 60.0);
+    println!("==> {dialect}: {} clients for {:.0} minutes", o.clients, o.minutes);
+    let started = Instant::now();
+    let until = started + length;
+    let memory: Arc<Mutex<Vec<(Duration, f64)>>> = Arc::default();
+    let sampler = {
+        let memory = Arc::clone(&memory);
+        tokio::spawn(async move {
+            while Instant::now() < until {
+                memory.lock().unwrap().push((started.elapsed(), rss_mib(pid)));
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        })
+    };
+    let people = Arc::new(people);
+    let mut clients = Vec::new();
+    for c in 0..o.clients {
+        let (owner, base, people) = (owner.clone(), base.clone(), Arc::clone(&people));
+        clients.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(c as u64);
+            let (mut samples, mut n) = (Vec::new(), c as u64 * 1_000_000_000);
+            while Instant::now() < until {
+                let kind = Kind::draw(&mut rng);
+                let t = Instant::now();
+                let status = act(kind, &mut rng, &owner, &base, &people, &mut n).await;
+                samples.push(Sample { kind, took: t.elapsed(), status });
+            }
+            samples
+        }));
+    }
+    let mut by_kind: BTreeMap<Kind, Vec<Sample>> = BTreeMap::new();
+    for c in clients {
+        for s in c.await.unwrap() {
+            by_kind.entry(s.kind).or_default().push(s);
+        }
+    }
+    sampler.await.unwrap();
+    let _ = roster.kill();
+    let _ = roster.wait();
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+
+    let mut rows = String::new();
+    let mut errors_total = 0;
+    for (kind, samples) in &mut by_kind {
+        samples.sort_by_key(|s| s.took);
+        let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)].took;
+        let errors = samples.iter().filter(|s| !kind.expected(s.status)).count();
+        errors_total += errors;
+        let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+        for s in samples.iter() {
+            *statuses.entry(s.status).or_default() += 1;
+        }
+        println!("{kind:?}: {} requests, p50 {} ms, p99 {} ms, errors {errors}, statuses {statuses:?}", samples.len(), ms(at(0.5)), ms(at(0.99)));
+        let _ = writeln!(rows, "| {kind:?} | {} | {} | {} | {errors} |", samples.len(), ms(at(0.5)), ms(at(0.99)));
+    }
+    let memory = memory.lock().unwrap();
+    let near = |t: Duration| memory.iter().min_by_key(|(at, _)| at.abs_diff(t)).map_or(0.0, |(_, m)| *m);
+    let (warm, middle, end) = (near(Duration::from_secs(60).min(length / 4)), near(length / 2), memory.last().map_or(0.0, |(_, m)| *m));
+    let growth = (end / warm - 1.0) * 100.0;
+    println!("server memory: {warm:.0} MiB after warm-up, {middle:.0} MiB at the middle, {end:.0} MiB at the end ({growth:+.1} %); errors {errors_total}");
+    let _ = writeln!(rows, "| server memory (RSS) | warm-up {warm:.0} MiB | middle {middle:.0} MiB | end {end:.0} MiB | {growth:+.1} % |");
+    if o.write {
+        let section = report::Section {
+            name: "Soak",
+            heading: "Soak: a realistic mix for ten minutes",
+            intro: "`cargo bench -p server --bench soak` (see the file): the release server as its own process, 1,000,000 users, 8 clients on 2 cores, \
+                    70 % lists and searches, 10 % page loads, 10 % edits and deactivations, 5 % sign-ins (one in five wrong), 5 % invitations through a \
+                    real SMTP server. Errors are 5xx answers or statuses the kind never expects.",
+            header: "| Kind | Requests | p50 ms | p99 ms | Errors |\n|---|---|---|---|---|",
+        };
+        report::write_section(&section, dialect, &format!("| **{dialect}**, {:.0} min | | | | |\n{rows}", o.minutes));
+    }
+    assert_eq!(errors_total, 0, "the soak had errors");
+    assert!(growth <= 10.0, "memory grew {growth:.1} % after warm-up");
+}
