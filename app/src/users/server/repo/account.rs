@@ -118,13 +118,15 @@ pub async fn target_role_ids(tx: &mut OrgTx, user_id: &str) -> Result<Vec<String
     tx.exec().scalars(sql).await
 }
 
-/// How many active Owners the organization has besides `user_id`.
-pub async fn other_active_owners(tx: &mut OrgTx, user_id: &str) -> Result<i64, sqlx::Error> {
+/// Whether the organization has an active Owner besides `user_id`. Read from the Owner role's
+/// holders by status (`user_roles_by_status`) and stopping at the first: counting from the
+/// users' side read every active user, a second at a million, with the write lock held.
+pub async fn another_active_owner(tx: &mut OrgTx, user_id: &str) -> Result<bool, sqlx::Error> {
     let sql = Sql::new(
-        "SELECT COUNT(*) FROM users u
-         JOIN user_roles ur ON ur.user_id = u.id
-         JOIN roles r ON r.id = ur.role_id
-         WHERE u.org_id = $1 AND u.status = 'active' AND r.name = 'Owner' AND u.id <> $2",
+        "SELECT EXISTS (SELECT 1 FROM roles r
+             JOIN user_roles ur ON ur.role_id = r.id AND ur.status = 'active'
+             JOIN users u ON u.id = ur.user_id
+             WHERE r.org_id = $1 AND r.name = 'Owner' AND u.status = 'active' AND u.id <> $2)",
     )
     .bind(tx.id())
     .bind(user_id);

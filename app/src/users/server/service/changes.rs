@@ -114,7 +114,7 @@ pub async fn update_user(permit: &Permit, update: &UserUpdate) -> Result<(), App
     let Opened { mut tx, before, role_ids: current } = open(permit, &roles, &update.id, Some(update.version)).await?;
     let change = rules::check_role_change(permit.permissions(), acting_on_self, &roles, &current, &valid.role_ids)?;
     let loses_owner = change.removed.iter().any(|name| name == "Owner");
-    if loses_owner && before.status == "active" && repo::other_active_owners(&mut tx, &before.id).await? == 0 {
+    if loses_owner && before.status == "active" && !repo::another_active_owner(&mut tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
     let fields = changed_fields(&before, &valid);
@@ -172,7 +172,8 @@ pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Re
     if before.status == "inactive" {
         return Ok((before.name, UserStatus::Inactive));
     }
-    if repo::other_active_owners(&mut tx, &before.id).await? == 0 && repo::holds_owner(&mut tx, &before.id).await? {
+    // The cheap question first: only an Owner's deactivation needs the other Owners looked at.
+    if repo::holds_owner(&mut tx, &before.id).await? && !repo::another_active_owner(&mut tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
     let ended = repo::deactivate(&mut tx, &before.id, permit.user_id(), now).await?;
@@ -202,8 +203,8 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
     let roles = repo::org_roles(permit.org()).await?;
     let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
     if before.status == "active"
-        && repo::other_active_owners(&mut tx, &before.id).await? == 0
         && repo::holds_owner(&mut tx, &before.id).await?
+        && !repo::another_active_owner(&mut tx, &before.id).await?
     {
         return Err(rules::last_owner_error(&before.name));
     }
