@@ -150,7 +150,7 @@ async fn main() {
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
     let settings = Settings { invites_per_hour: 1_000_000, ..Settings::default() };
     tokio::spawn(server::serve::run(listener, AppState::new(db.clone(), settings), options, false, std::future::pending()));
-    tokio::spawn(run(Mailroom::new(db.clone(), "http://127.0.0.1"), transport(), std::future::pending()));
+    tokio::spawn(run(Mailroom::new(db.clone(), "http://127.0.0.1"), transport(), std::future::pending(), std::time::Duration::ZERO));
     let client = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).build().unwrap();
     let base = format!("http://{addr}");
     let res = client::sign_in(&client, &base).await;

@@ -72,7 +72,9 @@ async fn serve(config: Config) -> Result<(), String> {
     let outbox = match server::mail::transport(&config.mail, config.settings.mail)? {
         Some(transport) => {
             let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
-            Some(tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal())))
+            // A fifth of the deadline is left for releasing what the worker could not send.
+            let grace = config.shutdown_deadline * 4 / 5;
+            Some(tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal(), grace)))
         }
         None => None,
     };
@@ -90,8 +92,8 @@ async fn serve(config: Config) -> Result<(), String> {
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
     // After SIGTERM: no new connections, the requests in flight finish, and the outbox worker
-    // finishes the batch it is sending; whatever is not done by the deadline is cut off (a
-    // claimed message's lease runs out and a worker sends it later).
+    // finishes the batch it is sending or releases what it could not send; whatever is not done
+    // by the deadline is cut off.
     let deadline = config.shutdown_deadline;
     let overdue = async {
         server::serve::shutdown_signal().await;

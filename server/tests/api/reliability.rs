@@ -1,6 +1,6 @@
-//! Reliability on Postgres: a server that starts before its database, and two `roster`
-//! processes on one database acting as one deployment. Skipped without a Postgres
-//! TEST_DATABASE_URL (SQLite is one process's file).
+//! Reliability (docs/reliability.md): the real `roster` process stopped mid-work, and the
+//! faults of many clients at once. On Postgres only: a server that starts before its database,
+//! and two processes on one database acting as one deployment (SQLite is one process's file).
 
 use crate::helpers::*;
 use crate::smtp::SmtpServer;
@@ -181,8 +181,7 @@ async fn sigterm_lets_200_requests_in_flight_finish_refuses_new_ones_and_exits()
         in_flight.push(half_sent(&process, &cookie).await);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let pid = process.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    sigterm(&process);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // New connections are refused now…
@@ -198,15 +197,76 @@ async fn sigterm_lets_200_requests_in_flight_finish_refuses_new_ones_and_exits()
         answered += 1;
     }
     assert_eq!(answered, 200);
-    let started = std::time::Instant::now();
-    let exit = loop {
-        if let Some(status) = process.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "exited within the deadline");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let exit = exited(&mut process, Duration::from_secs(20)).await;
     assert!(exit.success(), "{exit:?}");
+}
+
+fn sigterm(process: &Process) {
+    let pid = process.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+}
+
+/// Waits (at most `within`) for the process to exit.
+async fn exited(process: &mut Process, within: Duration) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = process.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed() < within, "exited within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn terminate(process: &mut Process, within: Duration) -> std::process::ExitStatus {
+    sigterm(process);
+    exited(process, within).await
+}
+
+/// Invites `email` through `process` as the bootstrap Owner; the message is queued and the
+/// process's outbox worker is woken.
+async fn invite_through(process: &Process, app: &TestApp, email: &str) {
+    let (owner, status) = sign_in(process, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, 200);
+    let member = app.scalar_text("SELECT id FROM roles WHERE name = $1", "Member").await;
+    let invitation = json!({ "invitation": { "email": email, "role_id": member, "message": "" } });
+    assert_eq!(owner.post(process.url("/api/invite_user")).json(&invitation).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn sigterm_while_a_mail_is_being_sent_lets_it_finish_before_exiting() {
+    let app = spawn_app().await;
+    // The mail server takes 1.5 s to accept each message.
+    let smtp = crate::smtp::SlowSmtp::start(Some(Duration::from_millis(1500))).await;
+    let mut process = Process::start_with(&app.db_url, &[("ROSTER_SMTP_URL", &smtp.url()), ("ROSTER_SHUTDOWN_DEADLINE", "20s")]).await;
+    invite_through(&process, &app, "ivy@example.com").await;
+    smtp.wait_until_received(1).await;
+
+    let exit = terminate(&mut process, Duration::from_secs(20)).await;
+    assert!(exit.success(), "{exit:?}");
+    let sql = "SELECT status FROM email_outbox WHERE to_address = $1";
+    assert_eq!(app.scalar_text(sql, "ivy@example.com").await, "sent", "the send in flight finished and was recorded");
+}
+
+#[tokio::test]
+async fn sigterm_while_the_mail_server_hangs_releases_the_message_at_the_deadline_for_the_next_start() {
+    let app = spawn_app().await;
+    let hung = crate::smtp::SlowSmtp::start(None).await;
+    let mut process = Process::start_with(&app.db_url, &[("ROSTER_SMTP_URL", &hung.url()), ("ROSTER_SHUTDOWN_DEADLINE", "2s")]).await;
+    invite_through(&process, &app, "ivy@example.com").await;
+    hung.wait_until_received(1).await;
+
+    // The 2 s deadline, not the mail server (which never answers) nor lettre's 20 s timeout.
+    let exit = terminate(&mut process, Duration::from_secs(10)).await;
+    assert!(exit.success(), "{exit:?}");
+    let sql = "SELECT COUNT(*) FROM email_outbox WHERE to_address = $1 AND status = 'queued' AND lease_until IS NULL AND attempts = 0";
+    assert_eq!(app.scalar_i64(sql, "ivy@example.com").await, 1, "released, the cut attempt not counted, not held for its lease");
+
+    // The next start sends it at once, not when a lease (2 minutes) would have run out.
+    let smtp = SmtpServer::start().await;
+    let _next = Process::start(&app.db_url, &smtp.url()).await;
+    smtp.wait_for(1).await;
+    assert_eq!(smtp.tokens_to("ivy@example.com").len(), 1);
 }
 
 #[tokio::test]

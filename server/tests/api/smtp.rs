@@ -136,3 +136,84 @@ pub fn header(raw: &str, name: &str) -> Option<String> {
         n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
     })
 }
+
+/// A slow or hung mail server: it takes a message's data and then waits `answer_after` before
+/// accepting it, or never answers (`None`). Enough SMTP for lettre; it keeps nothing.
+pub struct SlowSmtp {
+    pub port: u16,
+    received: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SlowSmtp {
+    pub async fn start(answer_after: Option<Duration>) -> SlowSmtp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let received = std::sync::Arc::default();
+        let counter = std::sync::Arc::clone(&received);
+        let server = tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                tokio::spawn(converse(conn, std::sync::Arc::clone(&counter), answer_after));
+            }
+        });
+        SlowSmtp { port, received, server }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits up to ten seconds until the data of `n` messages has arrived (whether or not it
+    /// was accepted).
+    pub async fn wait_until_received(&self, n: usize) {
+        for _ in 0..200 {
+            if self.received.load(std::sync::atomic::Ordering::SeqCst) >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the slow mail server received fewer than {n} messages");
+    }
+}
+
+impl Drop for SlowSmtp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn converse(conn: tokio::net::TcpStream, received: std::sync::Arc<std::sync::atomic::AtomicUsize>, answer_after: Option<Duration>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (read, mut write) = conn.into_split();
+    let mut lines = BufReader::new(read).lines();
+    if write.write_all(b"220 slow.example ESMTP\r\n").await.is_err() {
+        return;
+    }
+    while let Ok(Some(line)) = lines.next_line().await {
+        let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        let reply: &[u8] = match verb.as_str() {
+            "DATA" => {
+                let _ = write.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await;
+                while let Ok(Some(data)) = lines.next_line().await {
+                    if data == "." {
+                        break;
+                    }
+                }
+                received.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                match answer_after {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending::<()>().await,
+                }
+                b"250 queued\r\n"
+            }
+            "QUIT" => {
+                let _ = write.write_all(b"221 bye\r\n").await;
+                return;
+            }
+            _ => b"250 ok\r\n",
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}

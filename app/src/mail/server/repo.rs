@@ -179,6 +179,19 @@ pub async fn mark_cancelled(room: &Mailroom, mail: &ClaimedMail) -> Result<(), s
     room.exec().execute(sql).await.map(|_| ())
 }
 
+/// A claimed message this worker will not finish sending (it is shutting down): let go of it
+/// now, so that another worker, or this server's next start, sends it at once instead of when
+/// its lease runs out. The cut attempt is not counted.
+pub async fn release(room: &Mailroom, id: &str, lease_until: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE email_outbox SET lease_until = NULL, attempts = attempts - 1
+         WHERE id = $1 AND status = 'queued' AND lease_until = $2",
+    )
+    .bind(id)
+    .bind(lease_until);
+    room.exec().execute(sql).await.map(|_| ())
+}
+
 /// Writes the invitation's delivery state, unless a newer message (a resend) has replaced
 /// this one since.
 async fn set_invitation_delivery(

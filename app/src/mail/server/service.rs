@@ -11,7 +11,7 @@ use crate::server::ids::{new_id, now_ms};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 pub use super::message::{invitation, InvitationMail, Rendered};
 
@@ -83,10 +83,18 @@ pub fn next_attempt(created_at: i64, attempts: i64, now: i64) -> Option<i64> {
 
 /// Claims one batch of due mail and sends it; returns how many messages it took.
 pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usize, sqlx::Error> {
+    send_due_until(room, transport, std::future::pending()).await
+}
+
+/// [`send_due`], cut short when `cut` completes: the sends still in flight are dropped and
+/// their messages released (see [`repo::release`]).
+pub async fn send_due_until(room: &Mailroom, transport: &Arc<Transport>, cut: impl Future<Output = ()>) -> Result<usize, sqlx::Error> {
     let now = now_ms();
     let claimed = repo::claim_due(room, now, now + ms(LEASE), BATCH).await?;
     let count = claimed.len();
     let mut sending = tokio::task::JoinSet::new();
+    // Claims held and not yet settled: what a cut releases.
+    let mut unsettled: Vec<(String, i64)> = Vec::new();
     for mut mail in claimed {
         if let Some(invitation_id) = mail.invitation_id.clone() {
             match mint_link(room, &invitation_id, mail.created_at).await? {
@@ -100,6 +108,7 @@ pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usi
                 }
             }
         }
+        unsettled.push((mail.id.clone(), mail.lease_until));
         let transport = Arc::clone(transport);
         sending.spawn(async move {
             let result = transport.send(&mail).await;
@@ -109,8 +118,20 @@ pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usi
     // Every send finishes and is recorded, even when recording one fails: returning early
     // would drop the set and abort sends in flight.
     let mut failure = None;
-    while let Some(joined) = sending.join_next().await {
+    tokio::pin!(cut);
+    loop {
+        let joined = tokio::select! {
+            biased;
+            joined = sending.join_next() => joined,
+            () = &mut cut => {
+                sending.abort_all();
+                release(room, &unsettled).await;
+                break;
+            }
+        };
+        let Some(joined) = joined else { break };
         let Ok((mail, result)) = joined else { continue };
+        unsettled.retain(|(id, _)| *id != mail.id);
         if let Err(err) = settle(room, &mail, result).await {
             tracing::error!(mail = %mail.id, %err, "could not record what became of a message; its lease will run out and it is sent again");
             failure = Some(err);
@@ -119,6 +140,17 @@ pub async fn send_due(room: &Mailroom, transport: &Arc<Transport>) -> Result<usi
     match failure {
         Some(err) => Err(err),
         None => Ok(count),
+    }
+}
+
+/// Lets go of claims whose sends were cut. One that cannot be released (the database is down)
+/// keeps its lease, which runs out: the message is still sent, later.
+async fn release(room: &Mailroom, claims: &[(String, i64)]) {
+    for (id, lease_until) in claims {
+        match repo::release(room, id, *lease_until).await {
+            Ok(()) => tracing::warn!(mail = %id, "stopping: released a message not yet sent, for another worker or the next start"),
+            Err(err) => tracing::error!(mail = %id, %err, "stopping: could not release a message; it is sent once its lease runs out"),
+        }
     }
 }
 
@@ -153,26 +185,50 @@ pub async fn queue(room: &Mailroom) -> Result<Queue, sqlx::Error> {
 
 /// The worker: sends due mail until `shutdown` completes. It wakes when this process queues
 /// mail, and otherwise looks every second for mail queued elsewhere or due for a retry. A
-/// database error is logged and waited out.
-pub async fn run(room: Mailroom, transport: Transport, shutdown: impl Future<Output = ()>) {
+/// database error is logged and waited out. Once `shutdown` completes it claims nothing more:
+/// the batch in hand has `grace` to go out, and what has not gone by then is released, for
+/// another worker or the next start to send at once rather than when its lease runs out.
+pub async fn run(room: Mailroom, transport: Transport, shutdown: impl Future<Output = ()>, grace: Duration) {
     let transport = Arc::new(transport);
-    tokio::pin!(shutdown);
-    loop {
-        let busy = match send_due(&room, &transport).await {
-            Ok(n) => n > 0,
-            Err(err) => {
-                tracing::error!(%err, "outbox worker: database error");
-                false
+    let (stop, stopping) = watch::channel(false);
+    let stopped = || {
+        let mut stopping = stopping.clone();
+        async move {
+            // Err only if `stop` is dropped, which outlives this.
+            let _ = stopping.wait_for(|stopped| *stopped).await;
+        }
+    };
+    let worker = async {
+        while !*stopping.borrow() {
+            let cut = async {
+                stopped().await;
+                tokio::time::sleep(grace).await;
+            };
+            let busy = match send_due_until(&room, &transport, cut).await {
+                Ok(n) => n > 0,
+                Err(err) => {
+                    tracing::error!(%err, "outbox worker: database error");
+                    false
+                }
+            };
+            if busy {
+                continue;
             }
-        };
-        if busy {
-            continue;
+            tokio::select! {
+                () = stopped() => {}
+                () = WAKE.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
         }
-        tokio::select! {
-            () = &mut shutdown => break,
-            () = WAKE.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
-        }
+    };
+    let signal = async {
+        shutdown.await;
+        let _ = stop.send(true);
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        () = worker => {}
+        () = signal => {}
     }
     tracing::info!("outbox worker stopped");
 }
