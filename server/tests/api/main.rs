@@ -21,6 +21,7 @@ mod inputs;
 mod invitations;
 mod login_attempts;
 mod metrics;
+mod migrations;
 mod outage;
 mod pages;
 mod reliability;
