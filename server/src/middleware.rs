@@ -14,19 +14,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// Paths reachable without a session. Everything else, including every server function not
 /// under `/api/public/`, needs one.
 fn is_public(path: &str) -> bool {
-    path == "/login"
-        || path == "/invitation"
-        || path.starts_with("/api/public/")
-        || path.starts_with("/pkg/")
-        || path == "/favicon.svg"
-        || path == "/healthz"
-        || path == "/readyz"
+    path == "/login" || path == "/invitation" || path.starts_with("/api/public/") || is_anyones(path)
+}
+
+/// Paths whose answer is the same for everyone: the session is not even looked up, so that a
+/// probe carrying a cookie still answers while the database is down, and a static file costs
+/// no query.
+fn is_anyones(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/healthz" || path == "/readyz"
 }
 
 /// Resolves the session cookie once per request and stores the result for the permission
 /// guard. Without a live session a page load goes to `/login` and a server function gets 401.
 pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    if is_anyones(&path) {
+        return next.run(req).await;
+    }
     let sent_cookie = session::token_from_headers(&state.settings, req.headers()).is_some();
     let auth: Option<Authenticated> = match session::token_from_headers(&state.settings, req.headers()) {
         Some(token) => match guard::resolve_session(&state, &token).await {
@@ -213,7 +217,7 @@ pub async fn security_headers(dev: bool, https: bool, mut req: Request, next: Ne
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_nul, is_public};
+    use super::{holds_nul, is_anyones, is_public};
 
     #[test]
     fn a_nul_is_found_however_it_is_encoded_and_nothing_else_is_taken_for_one() {
@@ -233,6 +237,10 @@ mod tests {
         }
         for path in ["/", "/users", "/account", "/invitations", "/invitation/x", "/api/list_users", "/api/invite_user", "/api/logout", "/login/x", "/api/publicity"] {
             assert!(!is_public(path), "{path} should need a session");
+        }
+        // Public, but what they show depends on who asks (signed in already goes to /).
+        for path in ["/login", "/invitation", "/api/public/login"] {
+            assert!(!is_anyones(path), "{path} looks at the session");
         }
     }
 }

@@ -74,6 +74,8 @@ fn postgres_addr(url: &str) -> SocketAddr {
 /// What the outage looks like from outside, in seconds: each request answers, and how.
 async fn expect_unavailable(app: &TestApp, owner: &reqwest::Client) {
     assert_eq!(browser().get(app.url("/healthz")).send().await.unwrap().status(), 200, "alive");
+    // Whatever cookie a probe carries: the session is not even looked up.
+    assert_eq!(owner.get(app.url("/healthz")).send().await.unwrap().status(), 200, "alive, with a session cookie");
     let started = Instant::now();
     assert_eq!(browser().get(app.url("/readyz")).send().await.unwrap().status(), 503, "not ready");
     let res = app.call(owner, "/api/list_users", &[]).await;
