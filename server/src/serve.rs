@@ -18,8 +18,9 @@ pub async fn open_database(url: &str) -> Result<Db, String> {
 
 /// Opens the database for serving, waiting for a Postgres server that is not reachable yet (a
 /// server started with or before its database, as orchestrators do) instead of exiting: each
-/// failure is logged and retried, waiting up to ten seconds between tries. A URL that can never
-/// work (malformed, or SQLite, whose file is local) fails at once.
+/// failure is logged and retried, waiting at most four seconds between tries, so that it serves
+/// within about five seconds of the database coming back, as a running server recovers. A URL
+/// that can never work (malformed, or SQLite, whose file is local) fails at once.
 pub async fn open_database_patiently(url: &str) -> Result<Db, String> {
     let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
     let mut wait = Duration::from_millis(500);
@@ -34,7 +35,7 @@ pub async fn open_database_patiently(url: &str) -> Result<Db, String> {
             Err(err) if postgres && !matches!(err, sqlx::Error::Configuration(_)) => {
                 tracing::warn!(database = %redact(url), %err, attempt, retry_in = ?wait, "the database is not reachable yet; trying again");
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(10));
+                wait = (wait * 2).min(Duration::from_secs(4));
             }
             Err(err) => return Err(format!("cannot open the database {}: {err}", redact(url))),
         }
