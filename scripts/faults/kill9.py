@@ -19,7 +19,7 @@ import urllib.error, urllib.parse, urllib.request
 
 OWNER, PASSWORD = "ada@example.com", "kill nine owner passphrase"
 MEMBER_PASSWORD = "kill nine member passphrase"
-LEASE_MS = 5 * 60 * 1000  # the outbox lease (app/src/mail/server/service.rs)
+LEASE_MS = 2 * 60 * 1000  # the outbox lease, LEASE in app/src/mail/server/service.rs
 
 
 def free_port():
