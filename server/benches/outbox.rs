@@ -12,12 +12,17 @@
 //!     cargo bench -p server --bench outbox                     # SQLite
 //!     cargo bench -p server --bench outbox -- --postgres postgres://postgres@127.0.0.1:5432/postgres
 //!
-//! Options: `--messages N`, `--runs K` (default 50), `--no-write` (print only). Results go to
-//! docs/benchmarks.md.
+//! `-- --help` lists the options. Results go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "common/client.rs"]
 mod client;
+
+#[path = "common/database.rs"]
+mod database;
+
+#[path = "common/options.rs"]
+mod options;
 
 #[path = "common/report.rs"]
 mod report;
@@ -43,9 +48,17 @@ macro_rules! on_db {
     };
 }
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+/// The outbox's latency and throughput (see the file's comment).
+#[derive(clap::Parser, Debug)]
+struct Options {
+    #[command(flatten)]
+    common: options::Common,
+    /// Queued invitation emails one worker drains.
+    #[arg(long, default_value_t = 10_000)]
+    messages: usize,
+    /// Invitations sent one at a time, for the latency.
+    #[arg(long, default_value_t = 50)]
+    runs: usize,
 }
 
 fn delivered(maildir: &Path) -> usize {
@@ -60,23 +73,10 @@ async fn wait_for(maildir: &Path, n: usize) {
 
 #[tokio::main]
 async fn main() {
-    let postgres = arg("--postgres");
-    let messages: usize = arg("--messages").map_or(10_000, |v| v.parse().expect("--messages N"));
-    let runs: usize = arg("--runs").map_or(50, |v| v.parse().expect("--runs K"));
-    let write = !std::env::args().any(|a| a == "--no-write");
-    let dialect = if postgres.is_some() { "Postgres" } else { "SQLite" };
-
+    let Options { common, messages, runs } = clap::Parser::parse();
+    let dialect = common.dialect();
+    let (url, _database_dir) = database::fresh(common.postgres.as_deref(), "roster_bench_outbox").await;
     let dir = tempfile::tempdir().unwrap();
-    let url = match &postgres {
-        Some(admin_url) => {
-            let name = format!("roster_bench_outbox_{}", std::process::id());
-            let Db::Postgres(admin) = Db::connect(admin_url).await.expect("connect to Postgres") else { unreachable!() };
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&admin).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
-            format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap())
-        }
-        None => format!("sqlite://{}/roster.db", dir.path().display()),
-    };
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
     let db = server::serve::open_database(&url).await.unwrap();
@@ -174,7 +174,7 @@ async fn main() {
     let _ = smtp.kill();
     let _ = smtp.wait();
 
-    if write {
+    if common.write() {
         let table = format!(
             "| {dialect} | {messages} queued invitation emails, one worker | {drained:.1?} | {per_second:.0} / s |\n| {dialect} | Send Invitation → SMTP mailbox ({runs} runs) | p50 {p50:.1?} | p99 {p99:.1?} |\n"
         );

@@ -18,19 +18,22 @@
 //! cargo bench -p server --bench sign_in_flood -- --postgres postgres://postgres@127.0.0.1:5432/postgres
 //! ```
 //!
-//! Options: `--users N`, `--seconds S`, `--clients C`, `--flood F`, `--hash-concurrency K`
-//! (`ROSTER_HASH_CONCURRENCY`), `--no-write` (print only).
-//! Results go to docs/benchmarks.md.
+//! `-- --help` lists the options. Results go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "common/client.rs"]
 mod client;
 
+#[path = "common/database.rs"]
+mod database;
+
+#[path = "common/options.rs"]
+mod options;
+
 #[path = "common/report.rs"]
 mod report;
 
 use app::auth::server::guard::AppState;
-use app::server::db::Db;
 use app::server::state::Settings;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
@@ -38,9 +41,27 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default, |v| v.parse().ok().expect(name))
+/// Sign-in throughput, and the Users list while a flood of wrong passwords goes on (see the
+/// file's comment).
+#[derive(clap::Parser, Debug)]
+struct Options {
+    #[command(flatten)]
+    common: options::Common,
+    /// People in the organization.
+    #[arg(long, default_value_t = 10_000)]
+    users: u64,
+    /// How long each phase runs.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Clients signing in with the right password (one a core).
+    #[arg(long, default_value_t = 2)]
+    clients: usize,
+    /// Clients sending wrong passwords as fast as answered.
+    #[arg(long, default_value_t = 200)]
+    flood: usize,
+    /// Password checks at once (`ROSTER_HASH_CONCURRENCY`); the server's default otherwise.
+    #[arg(long)]
+    hash_concurrency: Option<usize>,
 }
 
 /// This process's resident memory now and at its peak, in MiB (Linux).
@@ -71,25 +92,10 @@ async fn users_page(client: &reqwest::Client, base: &str, for_how_long: Duration
 
 #[tokio::main]
 async fn main() {
-    let postgres: Option<String> = std::env::args().position(|a| a == "--postgres").and_then(|i| std::env::args().nth(i + 1));
-    let users: u64 = arg("--users", 10_000);
-    let seconds: f64 = arg("--seconds", 10.0);
-    let clients: usize = arg("--clients", 2);
-    let flood: usize = arg("--flood", 200);
-    let write = !std::env::args().any(|a| a == "--no-write");
-    let dialect = if postgres.is_some() { "Postgres" } else { "SQLite" };
+    let Options { common, users, seconds, clients, flood, hash_concurrency } = clap::Parser::parse();
+    let dialect = common.dialect();
     let window = Duration::from_secs_f64(seconds);
-
-    let dir = tempfile::tempdir().unwrap();
-    let url = match &postgres {
-        Some(admin_url) => {
-            let name = format!("roster_bench_flood_{}", std::process::id());
-            let Ok(Db::Postgres(admin)) = Db::connect(admin_url).await else { panic!("connect to Postgres") };
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
-            format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap())
-        }
-        None => format!("sqlite://{}/roster.db", dir.path().display()),
-    };
+    let (url, _dir) = database::fresh(common.postgres.as_deref(), "roster_bench_flood").await;
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
     server::cli::seed(&url, "bench", server::seed::Plan { users, seed: 7, ..Default::default() }).await.unwrap();
@@ -99,7 +105,7 @@ async fn main() {
     let addr: SocketAddr = listener.local_addr().unwrap();
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
     let defaults = Settings::default();
-    let settings = Settings { ip_limit: u32::MAX, hash_concurrency: arg("--hash-concurrency", defaults.hash_concurrency), ..defaults };
+    let settings = Settings { ip_limit: u32::MAX, hash_concurrency: hash_concurrency.unwrap_or(defaults.hash_concurrency), ..defaults };
     let (hash_concurrency, hash_queue) = (settings.hash_concurrency, settings.hash_queue);
     tokio::spawn(server::serve::run(listener, AppState::new(db.clone(), settings), options, false, std::future::pending()));
     let base = format!("http://{addr}");
@@ -178,7 +184,7 @@ async fn main() {
         quantile(&loaded, 0.99)
     );
 
-    if write {
+    if common.write() {
         let rows = format!(
             "| {dialect} | Sign-ins per second, right password, {clients} clients | {sign_ins:.1} / s |\n\
              | {dialect} | Users first page, quiet | p50 {:.1?}, p99 {:.1?} |\n\

@@ -14,10 +14,7 @@
 //!     cargo bench -p server --bench users_list                                   # SQLite
 //!     cargo bench -p server --bench users_list -- --postgres postgres://postgres@127.0.0.1/postgres
 //!
-//! Options: `--users N`, `--sessions N`, `--attempts N`, `--seconds S` (per scenario, default 3), `--clients C` (default 2, one
-//! a core),
-//! `--only TEXT` (just the rows whose name contains TEXT, say "Sessions"; for profiling, and
-//! implies `--no-write`), `--no-write` (print only).
+//! `-- --help` lists the options (`--only Sessions`, say, runs just those rows).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "common/client.rs"]
@@ -25,6 +22,9 @@ mod client;
 
 #[path = "common/database.rs"]
 mod database;
+
+#[path = "common/options.rs"]
+mod options;
 
 use app::server::db::Db;
 use app::auth::server::guard::AppState;
@@ -48,48 +48,30 @@ macro_rules! on_db {
     };
 }
 
+/// The lists under load at a million users (see the file's comment).
+#[derive(clap::Parser, Debug)]
 struct Options {
+    #[command(flatten)]
+    common: options::Common,
+    /// People in the organization.
+    #[arg(long, default_value_t = 1_000_000)]
     users: u64,
+    /// Sessions, spread over the people.
+    #[arg(long, default_value_t = 200_000)]
     sessions: u64,
+    /// Sign-in attempts.
+    #[arg(long, default_value_t = 10_000_000)]
     attempts: u64,
+    /// How long each scenario runs.
+    #[arg(long, default_value_t = 3.0)]
     seconds: f64,
+    /// Concurrent clients (one a core).
+    #[arg(long, default_value_t = 2)]
     clients: usize,
-    postgres: Option<String>,
+    /// Just the rows whose name contains this, say "Sessions" (for profiling; implies
+    /// --no-write).
+    #[arg(long)]
     only: Option<String>,
-    write: bool,
-}
-
-fn options() -> Options {
-    let mut o = Options { users: 1_000_000, sessions: 200_000, attempts: 10_000_000, seconds: 3.0, clients: 2, postgres: None, only: None, write: true };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut i = 0;
-    while i < args.len() {
-        let value = || args.get(i + 1).cloned().unwrap_or_default();
-        match args[i].as_str() {
-            "--users" => o.users = value().parse().expect("--users N"),
-            "--sessions" => o.sessions = value().parse().expect("--sessions N"),
-            "--attempts" => o.attempts = value().parse().expect("--attempts N"),
-            "--seconds" => o.seconds = value().parse().expect("--seconds S"),
-            "--clients" => o.clients = value().parse().expect("--clients C"),
-            "--postgres" => o.postgres = Some(value()),
-            "--only" => {
-                o.only = Some(value());
-                o.write = false;
-            }
-            "--no-write" => {
-                o.write = false;
-                i += 1;
-                continue;
-            }
-            // `cargo bench` passes `--bench`; anything else unknown is ignored too.
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
-    }
-    o
 }
 
 struct Scenario {
@@ -157,9 +139,9 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let o = options();
-    let dialect = if o.postgres.is_some() { "Postgres" } else { "SQLite" };
-    let (url, _dir) = database::fresh(o.postgres.as_deref(), "roster_bench").await;
+    let o = <Options as clap::Parser>::parse();
+    let dialect = o.common.dialect();
+    let (url, _dir) = database::fresh(o.common.postgres.as_deref(), "roster_bench").await;
 
     println!("==> {dialect}: seeding {} users, {} sessions and {} login attempts", o.users, o.sessions, o.attempts);
     let seeding = Instant::now();
@@ -266,11 +248,11 @@ async fn main() {
         let _ = writeln!(table, "| {} | {} | {} | {:.0} | {} |", m.name, ms(m.p50), ms(m.p99), m.per_second, m.requests);
     }
     println!("\n{table}");
-    if o.write {
+    if o.common.write() && o.only.is_none() {
         write_section(dialect, &table);
     }
     db.close().await;
-    if let Some(admin_url) = &o.postgres {
+    if let Some(admin_url) = &o.common.postgres {
         if let Ok(Db::Postgres(admin)) = Db::connect(admin_url).await {
             let name = url.rsplit('/').next().unwrap_or_default();
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;

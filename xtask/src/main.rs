@@ -75,23 +75,39 @@ fn test(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     setup::all(root, true)?;
 
-    say("Structure: no import cycles, no feature using another's repository");
+    say("Structure: no import cycles, no feature using another's repository; new Postgres indexes built concurrently");
     run(root, "python3", &["scripts/check_structure.py"], &[])?;
+    run(root, "python3", &["scripts/check_migrations.py"], &[])?;
 
     say("Unit and integration tests on SQLite");
     run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
 
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+    let postgres = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    match &postgres {
         Some(url) => {
             say("The same integration tests on Postgres");
             // Same package selection as the SQLite run, so no dependency is rebuilt.
-            run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--test", "api"], &[("TEST_DATABASE_URL", &url)])?;
+            run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--test", "api"], &[("TEST_DATABASE_URL", url)])?;
         }
         None => say("TEST_DATABASE_URL is not a postgres:// URL: skipping the Postgres run"),
     }
+    faults(root, postgres.as_deref())?;
 
     e2e(root)?;
     say(&format!("All tests passed in {:.0?}", started.elapsed()));
+    Ok(())
+}
+
+/// The fault scripts of docs/reliability.md, shortened, against the debug `roster` the tests
+/// built: kill -9 during writes (3 rounds a database) and a real Postgres stopped for 10 s.
+fn faults(root: &Path, postgres: Option<&str>) -> Result<(), String> {
+    say("Faults: kill -9 during writes, 3 rounds on SQLite");
+    run(root, "python3", &["scripts/faults/kill9.py", "--rounds", "3"], &[])?;
+    if let Some(url) = postgres {
+        say("Faults: kill -9 during writes, 3 rounds on Postgres; Postgres stopped for 10 s under traffic");
+        run(root, "python3", &["scripts/faults/kill9.py", "--rounds", "3", "--postgres", url], &[])?;
+        run(root, "python3", &["scripts/faults/postgres_stop.py", "--down", "10"], &[])?;
+    }
     Ok(())
 }
 
