@@ -166,8 +166,8 @@ async fn act(kind: Kind, rng: &mut rand::rngs::StdRng, owner: &reqwest::Client, 
 }
 
 /// Whether memory levels off after warm-up. A single sample says little: every sign-in hashes
-/// with argon2's 19 MiB buffer, which glibc's allocator may keep or hand back, so samples a few
-/// seconds apart differ by tens of MiB. So the samples after warm-up are cut into three equal
+/// with argon2's 19 MiB buffer, which the allocator (mimalloc) keeps a while or hands back, so
+/// samples a few seconds apart differ by tens of MiB. So the samples after warm-up are cut into three equal
 /// windows, and each window's floor (lowest), level (mean) and ceiling (highest) are kept: a
 /// leak lifts all three, window after window; the buffers only spread them apart. The trend
 /// is the least-squares slope through every sample.
