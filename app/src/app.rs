@@ -2,6 +2,7 @@
 
 use crate::account::page::AccountPage;
 use crate::auth::login_page::LoginPage;
+use crate::auth::refused_page::RequestRefusedPage;
 use crate::invitations::accept_page::AcceptInvitationPage;
 use crate::help::page::HelpPage;
 use crate::invitations::page::InvitationsPage;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/request-refused") view=RequestRefusedPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>

@@ -1,20 +1,24 @@
 //! The layers every request passes: deny-by-default sessions, same-origin writes, security
 //! headers.
 
+use app::auth::refused_page::REFUSED_PATH;
 use app::auth::server::guard::{self, AppState, Authenticated};
 use app::auth::server::session;
 use app::error::{AppError, DATABASE_UNAVAILABLE};
 use app::server::nonce::NonceSlot;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 /// Paths reachable without a session. Everything else, including every server function not
 /// under `/api/public/`, needs one.
 fn is_public(path: &str) -> bool {
-    path == "/login" || path == "/invitation" || path.starts_with("/api/public/") || is_anyones(path)
+    path == "/login" || path == "/invitation" || path == REFUSED_PATH || path.starts_with("/api/public/") || is_anyones(path)
 }
 
 /// Paths whose answer is the same for everyone: the session is not even looked up, so that a
@@ -101,7 +105,13 @@ fn unauthenticated() -> Response {
 /// Refuses state-changing requests that a browser sent from another site, and those with the
 /// session cookie that say neither where they come from (`Origin`) nor how (`Sec-Fetch-Site`).
 /// SameSite cookies already stop most; this also covers same-site subdomains and old browsers.
-pub async fn same_origin_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+///
+/// `Origin: null` is what a browser sends with its own form post from a page whose referrer
+/// policy is `no-referrer` (the invitation page, whose URL holds its token): it is accepted
+/// when `Sec-Fetch-Site`, which a page cannot set, says the form came from this same origin
+/// (docs/security.md, "Same-origin writes").
+pub async fn same_origin_writes(State(writes): State<Writes>, req: Request, next: Next) -> Response {
+    let state = &writes.state;
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -112,6 +122,7 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let foreign_origin = match origin {
         None => false,
+        Some("null") => fetch_site != Some("same-origin"),
         Some(origin) => {
             let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
             origin != state.settings.public_url && Some(origin_host) != host
@@ -122,39 +133,98 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
     let unattributed = fetch_site.is_none() && origin.is_none() && session::token_from_headers(&state.settings, headers).is_some();
     if cross_site_fetch || foreign_origin || unattributed {
         tracing::warn!(?origin, ?fetch_site, unattributed, "refused a cross-origin write");
-        return (StatusCode::FORBIDDEN, "Cross-origin request refused").into_response();
+        return refused(req, &writes.refused_page).await;
     }
     next.run(req).await
+}
+
+/// What [`same_origin_writes`] needs: the settings, and the app's renderer for the page it
+/// answers a refused form post with.
+#[derive(Clone)]
+pub struct Writes {
+    pub state: AppState,
+    pub refused_page: RenderPage,
+}
+
+/// Renders one of the app's pages for a request (leptos_axum's handler, boxed so it can be
+/// held in middleware state).
+pub type RenderPage = Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>;
+
+/// 403. A browser's own form post (it asks for HTML) gets the page that says what happened and
+/// what to do, rendered by the app as a GET of [`REFUSED_PATH`] that carries nothing of the
+/// refused request but its cookies and extensions (the render's nonce slot); anything else
+/// gets one line.
+async fn refused(req: Request, render: &RenderPage) -> Response {
+    let wants_page = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if !wants_page {
+        return (StatusCode::FORBIDDEN, "Cross-origin request refused").into_response();
+    }
+    let (parts, _body) = req.into_parts();
+    let mut page = Request::new(Body::empty());
+    *page.uri_mut() = Uri::from_static(REFUSED_PATH);
+    for name in [header::COOKIE, header::HOST, header::ACCEPT, header::ACCEPT_LANGUAGE, header::USER_AGENT] {
+        for value in parts.headers.get_all(&name) {
+            page.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    *page.extensions_mut() = parts.extensions;
+    let mut res = render(page).await;
+    *res.status_mut() = StatusCode::FORBIDDEN;
+    res
 }
 
 /// The largest request body accepted, in bytes (the router's limit layer answers 413 beyond).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// No text Roster keeps may hold a NUL character: Postgres refuses one in text (a search or a
-/// name carrying one was a 500), and nobody types one. A request that carries one, encoded in
-/// its query or its body (`%00` in a form, `\u0000` in JSON), is answered 400 before anything
-/// reads it. Bodies are read whole here, within the body limit the layer outside sets.
+/// name carrying one was a 500), and nobody types one. A request whose decoded values carry
+/// one (`%00` in a query or a form, `\u0000` in a JSON string, a raw NUL byte anywhere) is
+/// answered 400 before anything reads it; text that merely looks like an encoding (`%00`
+/// typed inside a JSON string, a password like `Rabatt%00fuer-alle`) is text, and passes.
+/// Bodies are read whole here, within the body limit the layer outside sets.
 pub async fn refuse_nul(req: Request, next: Next) -> Response {
-    if req.uri().query().is_some_and(|q| holds_nul(q.as_bytes())) {
+    if req.uri().query().is_some_and(|q| form_holds_nul(q.as_bytes())) {
         return nul_refused();
     }
     if req.method() != Method::POST {
         return next.run(req).await;
     }
+    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
     };
-    if holds_nul(&bytes) {
+    if body_holds_nul(json, &bytes) {
         return nul_refused();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-fn holds_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0)
-        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
-        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+/// Whether a body's values carry a NUL: a JSON body's strings (keys too), a form's decoded
+/// names and values, and a raw NUL byte in either.
+fn body_holds_nul(json: bool, bytes: &[u8]) -> bool {
+    if bytes.contains(&0) {
+        return true;
+    }
+    if json {
+        // JSON that does not parse is the handler's to refuse, with its own message.
+        return serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| json_holds_nul(&v));
+    }
+    form_holds_nul(bytes)
+}
+
+fn form_holds_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || form_urlencoded::parse(bytes).any(|(name, value)| name.contains('\0') || value.contains('\0'))
+}
+
+fn json_holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(json_holds_nul),
+        Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || json_holds_nul(v)),
+        _ => false,
+    }
 }
 
 fn nul_refused() -> Response {
@@ -217,17 +287,19 @@ pub async fn security_headers(dev: bool, https: bool, mut req: Request, next: Ne
 
 #[cfg(test)]
 mod tests {
-    use super::{holds_nul, is_anyones, is_public};
+    use super::{body_holds_nul, form_holds_nul, is_anyones, is_public};
 
     #[test]
     fn a_nul_is_found_however_it_is_encoded_and_nothing_else_is_taken_for_one() {
-        for carried in [&b"a\0b"[..], b"search=a%00b", b"search=a%00", b"{\"s\":\"a\\u0000\"}"] {
-            assert!(holds_nul(carried), "{carried:?}");
+        for (json, carried) in [(false, &b"a\0b"[..]), (false, b"search=a%00b"), (false, b"search=a%00"), (false, b"a%00b=1"), (true, b"{\"s\":\"a\\u0000\"}"), (true, b"{\"c\":{\"p\":[\"x\\u0000\"]}}")] {
+            assert!(body_holds_nul(json, carried), "{carried:?}");
         }
-        // What a person can type: a percent sign and a backslash, encoded by the browser.
-        for typed in [&b"password=100%2500"[..], b"search=%5Cu0000", b"search=a%20b", b""] {
-            assert!(!holds_nul(typed), "{typed:?}");
+        // What a person can type: a percent sign and a backslash, encoded by the browser, and
+        // `%00` or `\u0000` typed as text inside a JSON string.
+        for (json, typed) in [(false, &b"password=100%2500"[..]), (false, b"search=%5Cu0000"), (false, b"search=a%20b"), (false, b""), (true, b"{\"change\":{\"new_password\":\"Rabatt%00fuer-alle\"}}"), (true, b"{\"s\":\"\\\\u0000\"}"), (true, b"not json %00")] {
+            assert!(!body_holds_nul(json, typed), "{typed:?}");
         }
+        assert!(form_holds_nul(b"search=a%00b") && !form_holds_nul(b"search=100%2500"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -27,6 +27,11 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
+    };
+    let refused_page: middleware::RenderPage = {
+        let options = options.clone();
+        let render = leptos_axum::render_app_async_with_context(context.clone(), move || shell(options.clone()));
+        Arc::new(move |req| render(req))
     };
     let request_id = HeaderName::from_static("x-request-id");
     let https = state.settings.secure_cookies();
@@ -47,7 +52,7 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         .with_state(options)
         .merge(probes)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_session))
-        .layer(axum::middleware::from_fn_with_state(state, middleware::same_origin_writes))
+        .layer(axum::middleware::from_fn_with_state(middleware::Writes { state, refused_page }, middleware::same_origin_writes))
         // A server function's arguments are a form of a few fields (an invitation's message,
         // the longest, is 1,000 characters): 64 KiB is plenty, and a bigger body is answered
         // 413 before anything reads it.

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod login_page;
+pub mod refused_page;
 pub mod types;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -3,7 +3,7 @@
 //! token is the only credential; it travels in the request body, never in a logged path).
 
 use crate::error::AppError;
-use crate::invitations::types::{Acceptance, InvitationLink, InvitationList, Invited, NewInvitation};
+use crate::invitations::types::{InvitationLink, InvitationList, Invited, NewInvitation};
 use crate::users::account::RoleOption;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -73,28 +73,60 @@ pub async fn open_invitation(token: String) -> Result<InvitationLink, AppError> 
 }
 
 /// Public. **Accept invitation**: the account becomes Active, and this browser is signed in to
-/// it with a fresh session (any session it held before ends).
-#[server(prefix = "/api/public", endpoint = "accept_invitation", input = Json)]
-pub async fn accept_invitation(acceptance: Acceptance) -> Result<(), AppError> {
+/// it with a fresh session (any session it held before ends). A plain form post (no WASM yet)
+/// is sent on to `/` when it worked, and back to the invitation page when it did not.
+#[server(prefix = "/api/public", endpoint = "accept_invitation")]
+pub async fn accept_invitation(token: String, name: String, password: String) -> Result<(), AppError> {
     use crate::auth::server::{guard, service as auth};
+    use crate::invitations::types::Acceptance;
     use crate::server::client::ClientInfo;
     use crate::server::respond;
+    use crate::ui::form_outcome;
     let gate = guard::invite_gate()?;
     let client = ClientInfo::of_request(gate.settings());
+    let plain = respond::is_plain_form_post();
+    let back_to = crate::invitations::types::link_path(&token);
+    let kept = vec![("name".to_owned(), name.clone())];
     let result = async {
-        let token = crate::invitations::server::service::accept(&gate, &client, acceptance).await?;
+        let token = crate::invitations::server::service::accept(&gate, &client, Acceptance { token, name, password }).await?;
         auth::hand_over_session(gate.settings(), &token).await
     };
-    result.await.or_else(respond::fail)
+    match result.await {
+        Ok(()) if plain => {
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+        Err(err) if plain => form_outcome::keep(ACCEPT_FORM, &back_to, err, kept),
+        Err(err) => respond::fail(err),
+    }
 }
 
-/// Public. **Decline**: the invitation ends and the pending account goes.
+/// The name the invitation page's Accept form keeps its plain-post outcome under.
+pub const ACCEPT_FORM: &str = "accept_invitation";
+
+/// Public. **Decline**: the invitation ends and the pending account goes. A plain form post is
+/// sent back to the invitation page, which then says it was declined.
 #[server(prefix = "/api/public", endpoint = "decline_invitation")]
 pub async fn decline_invitation(token: String) -> Result<(), AppError> {
     use crate::auth::server::guard;
     use crate::server::client::ClientInfo;
     use crate::server::respond;
+    use crate::ui::form_outcome;
     let gate = guard::invite_gate()?;
     let client = ClientInfo::of_request(gate.settings());
-    crate::invitations::server::service::decline(&gate, &client, &token).await.or_else(respond::fail)
+    let plain = respond::is_plain_form_post();
+    let back_to = crate::invitations::types::link_path(&token);
+    match crate::invitations::server::service::decline(&gate, &client, &token).await {
+        Ok(()) if plain => {
+            leptos_axum::redirect(&back_to);
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+        Err(err) if plain => form_outcome::keep(DECLINE_FORM, &back_to, err, Vec::new()),
+        Err(err) => respond::fail(err),
+    }
 }
+
+/// The name the invitation page's Decline form keeps its plain-post outcome under.
+pub const DECLINE_FORM: &str = "decline_invitation";

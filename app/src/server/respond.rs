@@ -30,6 +30,18 @@ pub fn set_cookie_header(value: &str) {
     }
 }
 
+/// The value of the cookie `name` a request carries (the first, if it carries several).
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
 /// Tells the client when to try again (`Retry-After`, whole seconds, at least 1).
 pub fn retry_after(ms: i64) {
     let seconds = (ms.max(0) + 999) / 1000;

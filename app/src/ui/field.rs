@@ -19,6 +19,9 @@ pub fn TextField(
     /// Two-way bound when given; otherwise the browser keeps the value (plain forms).
     #[prop(optional)]
     value: Option<RwSignal<String>>,
+    /// What a plain form's field holds when the page renders (a value kept from a failed post).
+    #[prop(optional_no_strip)]
+    initial: Option<String>,
     #[prop(optional)] id: Option<&'static str>,
     #[prop(optional)] required: bool,
     /// The id of a `<datalist>` of suggestions.
@@ -45,7 +48,7 @@ pub fn TextField(
         .into_any(),
         None => view! {
             <input id=id name=name type=kind autocomplete=autocomplete required=required list=list
-                aria-invalid=invalid aria-describedby=error_id.clone()/>
+                value=initial aria-invalid=invalid aria-describedby=error_id.clone()/>
         }
         .into_any(),
     };

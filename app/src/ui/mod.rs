@@ -3,6 +3,7 @@
 pub mod badge;
 pub mod dialog;
 pub mod field;
+pub mod form_outcome;
 pub mod icons;
 pub mod layout;
 pub mod list_filters;

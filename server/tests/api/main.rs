@@ -24,6 +24,7 @@ mod metrics;
 mod migrations;
 mod outage;
 mod pages;
+mod plain_forms;
 mod reliability;
 mod server_functions;
 mod sessions;

@@ -56,7 +56,7 @@ fn surface(t: &Targets) -> Vec<Entry> {
         entry("/api/public/login", Public, no, Body::Form(vec![("email", "nobody@example.com".into()), ("password", "not the password".into())])),
         entry("/api/public/login_options", Public, no, none()),
         entry("/api/public/open_invitation", Public, no, Body::Form(vec![("token", "not-a-token".into())])),
-        entry("/api/public/accept_invitation", Public, no, Body::Json(json!({ "acceptance": { "token": "not-a-token", "name": "Eve", "password": "a long enough password" } }))),
+        entry("/api/public/accept_invitation", Public, no, Body::Form(vec![("token", "not-a-token".into()), ("name", "Eve".into()), ("password", "a long enough password".into())])),
         entry("/api/public/decline_invitation", Public, no, Body::Form(vec![("token", "not-a-token".into())])),
         entry("/api/current_user", SignedIn, no, none()),
         entry("/api/my_account", SignedIn, no, none()),

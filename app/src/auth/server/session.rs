@@ -17,16 +17,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 /// The session token in a request's `Cookie` headers, if any: only under the name these
 /// settings give it (over HTTPS a cookie without the `__Host-` prefix is not the session's).
 pub fn token_from_headers(settings: &Settings, headers: &HeaderMap) -> Option<String> {
-    let cookie = settings.session_cookie();
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
+    crate::server::respond::cookie(headers, settings.session_cookie()).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 /// The `Set-Cookie` value that hands the browser its session token.

@@ -20,5 +20,5 @@ pub async fn mint_link(room: &Mailroom, invitation_id: &str, mail_created_at: i6
         return Ok(None);
     }
     tx.commit().await?;
-    Ok(Some(format!("{}/invitation?token={}", room.public_url(), token.expose())))
+    Ok(Some(format!("{}{}", room.public_url(), crate::invitations::types::link_path(token.expose()))))
 }
