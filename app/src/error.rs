@@ -23,6 +23,10 @@ pub enum AppError {
     /// Signed in, but without the permission this needs.
     #[error("You don't have permission to do this. Contact your administrator.")]
     Forbidden,
+    /// Holding the permission, but not over this person: their roles carry a permission the
+    /// viewer lacks (an Owner, for an Admin). The message names them and what was refused.
+    #[error("{0}")]
+    Outranked(String),
     /// Missing, or belonging to another organization (the two are never told apart).
     #[error("Not found.")]
     NotFound,
@@ -76,7 +80,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => 400,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Outranked(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,

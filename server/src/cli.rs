@@ -92,25 +92,41 @@ fn describe(err: AppError) -> String {
 }
 
 /// `roster backup FILE`: a consistent online copy of the SQLite database, never over an
-/// existing file.
+/// existing file. The database is opened read-only and must hold Roster's schema, so a wrong
+/// `DATABASE_URL` is an error rather than a backup of a new empty file; the copy is readable by
+/// its owner alone (mode 0600, set before anything is written into it).
 pub async fn backup(database_url: &str, file: &std::path::Path) -> Result<String, String> {
     if file.exists() {
         return Err(format!("{} already exists: a backup never overwrites a file", file.display()));
     }
     let path = file.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;
-    let db = app::server::db::Db::connect(database_url).await.map_err(|e| format!("cannot open the database {}: {e}", crate::serve::redact(database_url)))?;
-    let outcome = db.backup_into(path).await;
-    db.close().await;
-    match outcome {
-        None => Err("roster backup copies SQLite databases; for Postgres use its own tool, e.g. \
-                     pg_dump --format=custom --file=roster.dump \"$DATABASE_URL\" (README: Backup and restore)"
-            .into()),
-        Some(Err(e)) => Err(format!("the backup failed, and {} may be incomplete: {e}", file.display())),
-        Some(Ok(())) => {
-            let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-            Ok(format!("Backed up to {} ({bytes} bytes). To restore: stop Roster, put it in place of the database file, start Roster.", file.display()))
+    let db = match app::server::db::Db::open_for_backup(database_url).await {
+        None => {
+            return Err("roster backup copies SQLite databases; for Postgres use its own tool, e.g. \
+                        pg_dump --format=custom --file=roster.dump \"$DATABASE_URL\" (README: Backup and restore)"
+                .into())
         }
-    }
+        Some(Err(e)) => return Err(format!("cannot back up {}: {e}", crate::serve::redact(database_url))),
+        Some(Ok(db)) => db,
+    };
+    // SQLite's VACUUM INTO writes into an empty file: make it first, private.
+    let created = private_empty_file(file).map_err(|e| format!("cannot create {}: {e}", file.display()));
+    let outcome = match created {
+        Ok(()) => db.backup_into(path).await.unwrap_or(Ok(())).map_err(|e| format!("the backup failed, and {} may be incomplete: {e}", file.display())),
+        Err(e) => Err(e),
+    };
+    db.close().await;
+    outcome?;
+    let bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    Ok(format!("Backed up to {} ({bytes} bytes). To restore: stop Roster, put it in place of the database file, start Roster.", file.display()))
+}
+
+fn private_empty_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file).map(|_| ())
 }
 
 pub async fn org_create(database_url: &str, slug: &str, name: &str) -> Result<String, String> {

@@ -224,7 +224,10 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
         <tr>
             <td class="cell-truncate cell-strong" title=invitation.email.clone()>{invitation.email.clone()}</td>
             <td><Badge tone=Tone::Outline label=invitation.role.clone()/></td>
-            <td><Badge tone=status_tone(invitation.status) label=invitation.status.label()/></td>
+            <td>
+                <Badge tone=status_tone(invitation.status) label=invitation.status.label()/>
+                {invitation.end_reason.map(|reason| view! { <span class="cell-sub">{reason.label()}</span> })}
+            </td>
             <td class="cell-truncate">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
             <td><span class="delivery">{sent}</span></td>
             <td>{if open { view! { <Timestamp at=Some(invitation.expires_at) now=now/> }.into_any() } else { "—".into_any() }}</td>

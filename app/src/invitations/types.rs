@@ -96,6 +96,9 @@ pub struct Invitation {
     pub delivery: Delivery,
     /// The last delivery error: why it Failed, or why it is being retried.
     pub delivery_error: Option<String>,
+    /// Why it was Cancelled when nobody chose to cancel it.
+    #[serde(default)]
+    pub end_reason: Option<EndReason>,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -271,6 +274,41 @@ impl InvitationLink {
             InvitationLink::Throttled => "Too many invalid invitation links were opened from your network. Try again in a few minutes.",
         }
     }
+}
+
+/// Why an invitation was cancelled without anyone cancelling it: it is only as good as its
+/// inviter's authority, and ended with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndReason {
+    InviterDeactivated,
+    InviterDeleted,
+    InviterLostAuthority,
+}
+
+impl EndReason {
+    pub fn from_key(key: &str) -> Option<EndReason> {
+        match key {
+            "inviter_deactivated" => Some(EndReason::InviterDeactivated),
+            "inviter_deleted" => Some(EndReason::InviterDeleted),
+            "inviter_lost_authority" => Some(EndReason::InviterLostAuthority),
+            _ => None,
+        }
+    }
+
+    /// What the Invitations list says beside Cancelled.
+    pub fn label(self) -> &'static str {
+        match self {
+            EndReason::InviterDeactivated => "The inviter was deactivated",
+            EndReason::InviterDeleted => "The inviter was deleted",
+            EndReason::InviterLostAuthority => "The inviter may no longer invite with this role",
+        }
+    }
+}
+
+/// The invitee's page for the link `token`, as a path of Roster's own (the token encoded).
+pub fn link_path(token: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("token", token).finish();
+    format!("/invitation?{query}")
 }
 
 /// What **Accept invitation** sends.

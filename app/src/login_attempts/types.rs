@@ -19,6 +19,9 @@ pub enum FailureReason {
     TooManyFromAddress,
     /// The email exists in several organizations and none was named.
     OrganizationRequired,
+    /// **Change password** with a wrong current password: a signed-in session guessing the
+    /// password counts toward the account's lockout like a sign-in.
+    WrongCurrentPassword,
 }
 
 impl FailureReason {
@@ -31,6 +34,7 @@ impl FailureReason {
             FailureReason::AccountLocked => "Account locked",
             FailureReason::TooManyFromAddress => "Too many attempts from this address",
             FailureReason::OrganizationRequired => "Organization not specified",
+            FailureReason::WrongCurrentPassword => "Wrong current password (change password)",
         }
     }
 
@@ -44,6 +48,7 @@ impl FailureReason {
             FailureReason::AccountLocked => "account_locked",
             FailureReason::TooManyFromAddress => "too_many_from_address",
             FailureReason::OrganizationRequired => "organization_required",
+            FailureReason::WrongCurrentPassword => "wrong_current_password",
         }
     }
 }

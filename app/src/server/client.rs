@@ -57,7 +57,11 @@ impl ClientInfo {
 /// the address it received from, so entries to the left of the first untrusted one were
 /// written by the client and prove nothing; the left-most, which some read, is whatever the
 /// client liked. A malformed entry ends the walk at the last address known to be true.
+///
+/// An IPv4 client of a dual-stack (`[::]`) listener arrives as `::ffff:a.b.c.d`: it is read as
+/// the IPv4 address it is, before the trusted proxies (IPv4 CIDRs, mostly) are consulted.
 pub fn client_ip<'a>(peer: IpAddr, forwarded: impl DoubleEndedIterator<Item = &'a str>, trusted: &[IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
@@ -76,6 +80,20 @@ pub fn client_ip<'a>(peer: IpAddr, forwarded: impl DoubleEndedIterator<Item = &'
         }
     }
     client
+}
+
+/// The key a per-address limit counts `ip_address` under: the address itself for IPv4, its
+/// /64 network for IPv6, since one host or home is routinely handed a whole /64 and could
+/// otherwise take a fresh budget from each of its 2^64 addresses.
+pub fn throttle_key(ip_address: &str) -> String {
+    match ip_address.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip_address.to_owned(),
+    }
 }
 
 /// One `X-Forwarded-For` entry: an address, perhaps with a port (`[::1]:80`, `10.0.0.1:80`).
@@ -104,6 +122,24 @@ mod tests {
 
     fn ip(text: &str) -> IpAddr {
         text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn an_ipv4_peer_of_a_dual_stack_listener_is_read_as_ipv4_before_the_proxy_check() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap_or_default()];
+        // A trusted proxy reaching a `[::]` listener over IPv4.
+        assert_eq!(client_ip(ip("::ffff:10.0.0.2"), ["198.51.100.4"].into_iter(), &trusted), ip("198.51.100.4"));
+        assert_eq!(client_ip(ip("::ffff:203.0.113.9"), ["1.2.3.4"].into_iter(), &trusted), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64_and_ipv4_ones_by_their_address() {
+        assert_eq!(throttle_key("2001:db8:1:2:aaaa::1"), throttle_key("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(throttle_key("2001:db8:1:2::1"), throttle_key("2001:db8:1:3::1"));
+        assert_eq!(throttle_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(throttle_key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(throttle_key("unknown"), "unknown");
     }
 
     #[test]

@@ -230,6 +230,31 @@ impl Db {
         Db::connect_tuned(url, tuning).await
     }
 
+    /// For `roster backup`: an existing SQLite database, opened read-only (a wrong path is an
+    /// error, never a new empty file), on one connection, after checking it holds Roster's
+    /// schema. `None` for a Postgres URL, whose own tool makes backups.
+    pub async fn open_for_backup(url: &str) -> Option<Result<Db, sqlx::Error>> {
+        if !url.starts_with("sqlite:") {
+            return None;
+        }
+        Some(Db::open_existing_read_only(url).await)
+    }
+
+    async fn open_existing_read_only(url: &str) -> Result<Db, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?.create_if_missing(false).read_only(true).busy_timeout(ACQUIRE_TIMEOUT);
+        let pool = SqlitePoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await?;
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'organizations', 'users')",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if tables != 3 {
+            pool.close().await;
+            return Err(sqlx::Error::Configuration("it holds no Roster database (no organizations or users tables)".into()));
+        }
+        Ok(Db::Sqlite(pool))
+    }
+
     /// For a one-off bulk load (`roster seed`): on SQLite one connection with a 2 GiB page
     /// cache, so that the random-order index inserts of a million rows stay in memory, no
     /// fsync (WAL keeps the file consistent; a crash mid-load loses only the load), no

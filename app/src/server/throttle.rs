@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Keys remembered at most; past it, ended windows are forgotten first, then all.
+/// Keys remembered at most; past it, ended windows are forgotten first, then the oldest keys
+/// that are not blocked.
 const REMEMBERED: usize = 10_000;
 
 #[derive(Clone, Debug)]
@@ -50,19 +51,63 @@ impl Throttle {
     }
 
     fn count(&self, hits: &mut HashMap<String, (i64, u32)>, key: &str, now: i64) {
-        if hits.len() >= REMEMBERED {
-            hits.retain(|_, (start, _)| now - *start < self.window_ms);
-            // Still full within one window (a flood from many addresses): forget them all
-            // rather than grow without bound; the limit only slows guessing down.
-            if hits.len() >= REMEMBERED {
-                hits.clear();
-            }
+        if !hits.contains_key(key) && hits.len() >= REMEMBERED && !self.make_room(hits, now) {
+            // Every remembered key is blocked in its window: they stay blocked, and this one
+            // goes uncounted until one of theirs ends.
+            return;
         }
         let entry = hits.entry(key.to_owned()).or_insert((now, 0));
         if now - entry.0 >= self.window_ms {
             *entry = (now, 0);
         }
         entry.1 = entry.1.saturating_add(1);
+    }
+
+    /// Forgets ended windows, then, if still full (a flood from many addresses), the oldest
+    /// keys that are not blocked, down to nine tenths; never a key still blocked, so rotating
+    /// through fresh addresses cannot set a blocked one free. Whether there is room now.
+    fn make_room(&self, hits: &mut HashMap<String, (i64, u32)>, now: i64) -> bool {
+        hits.retain(|_, (start, _)| now - *start < self.window_ms);
+        let target = REMEMBERED * 9 / 10;
+        if hits.len() > target {
+            let mut unblocked: Vec<(i64, String)> =
+                hits.iter().filter(|(_, (_, count))| *count < self.limit).map(|(k, (start, _))| (*start, k.clone())).collect();
+            unblocked.sort_unstable();
+            let excess = hits.len() - target;
+            for (_, key) in unblocked.into_iter().take(excess) {
+                hits.remove(&key);
+            }
+        }
+        hits.len() < REMEMBERED
+    }
+}
+
+/// Keys with work in flight in this process (a link being accepted): of two requests for one
+/// key at once, the second is told so instead of doing the same costly work again.
+#[derive(Clone, Debug, Default)]
+pub struct InFlight {
+    keys: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+/// Holds a key in flight; dropping it (the request ended, however) lets the key go.
+pub struct Claim {
+    keys: Arc<Mutex<std::collections::HashSet<String>>>,
+    key: String,
+}
+
+impl InFlight {
+    /// A claim on `key`, or `None` while another request holds one.
+    pub fn claim(&self, key: &str) -> Option<Claim> {
+        let mut keys = self.keys.lock().ok()?;
+        keys.insert(key.to_owned()).then(|| Claim { keys: Arc::clone(&self.keys), key: key.to_owned() })
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.remove(&self.key);
+        }
     }
 }
 
@@ -93,5 +138,49 @@ mod tests {
         assert_eq!(throttle.try_hit("a", 1_099), Err(1));
         assert_eq!(throttle.try_hit("b", 300), Ok(()));
         assert_eq!(throttle.try_hit("a", 1_100), Ok(()), "a new window");
+    }
+
+    #[test]
+    fn a_key_is_claimed_once_at_a_time() {
+        let in_flight = InFlight::default();
+        let first = in_flight.claim("link");
+        assert!(first.is_some());
+        assert!(in_flight.claim("link").is_none(), "held");
+        assert!(in_flight.claim("other").is_some());
+        drop(first);
+        assert!(in_flight.claim("link").is_some(), "released when the first request ends");
+    }
+
+    #[test]
+    fn a_flood_of_fresh_addresses_never_sets_a_blocked_one_free() {
+        let throttle = Throttle::new(2, 60_000);
+        throttle.hit("blocked", 0);
+        throttle.hit("blocked", 0);
+        assert!(throttle.is_blocked("blocked", 1));
+        // Ten thousand and more fresh addresses within the same window.
+        for i in 0..(REMEMBERED * 3) {
+            throttle.hit(&format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255), 1 + i as i64);
+        }
+        assert!(throttle.is_blocked("blocked", 50_000), "still blocked");
+        let remembered = throttle.hits.lock().map(|h| h.len()).unwrap_or(0);
+        assert!(remembered <= REMEMBERED, "bounded: {remembered}");
+        // The newest addresses are the ones remembered: the last one counts.
+        let last = REMEMBERED * 3 - 1;
+        let key = format!("10.{}.{}.{}", last >> 16, (last >> 8) & 255, last & 255);
+        throttle.hit(&key, 40_000);
+        assert!(throttle.is_blocked(&key, 40_001));
+    }
+
+    #[test]
+    fn when_every_remembered_key_is_blocked_they_stay_blocked() {
+        let throttle = Throttle::new(1, 60_000);
+        for i in 0..REMEMBERED {
+            throttle.hit(&format!("k{i}"), 0);
+        }
+        throttle.hit("newcomer", 1);
+        assert!((0..REMEMBERED).all(|i| throttle.is_blocked(&format!("k{i}"), 2)));
+        // After their window, room again.
+        throttle.hit("newcomer", 60_001);
+        assert!(throttle.is_blocked("newcomer", 60_002));
     }
 }

@@ -85,7 +85,7 @@ fn SessionRow(session: SessionSummary, now: i64, can_revoke: bool) -> impl IntoV
     let ended = session.ended.map(|(at, reason)| {
         view! { <span class="cell-sub">"Ended: " {reason.label()} ", " <Timestamp at=Some(at) now=now/></span> }
     });
-    let revoke = (can_revoke && session.ended.is_none()).then(|| {
+    let revoke = (can_revoke && session.revocable && session.ended.is_none()).then(|| {
         let subject = session.clone();
         let label = format!("Revoke the session of {} on {}", session.user_name, session.device);
         view! {

@@ -95,6 +95,10 @@ pub struct SessionSummary {
     pub ended: Option<(i64, EndReason)>,
     /// The session this list was requested from ("This device").
     pub current: bool,
+    /// The viewer may **Revoke** it: they hold `sessions.revoke`, and its user's roles do not
+    /// outrank theirs (their own always qualify).
+    #[serde(default)]
+    pub revocable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +106,7 @@ pub struct SessionList {
     pub sessions: Vec<SessionSummary>,
     pub next_cursor: Option<String>,
     pub prev_cursor: Option<String>,
-    /// **Revoke** is offered (`sessions.revoke`).
+    /// The viewer holds `sessions.revoke` (each row says whether **Revoke** applies to it).
     pub can_revoke: bool,
     /// The name of the user the list is filtered to, for the note above it.
     pub user_name: Option<String>,

@@ -275,12 +275,14 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
     let actions = expect_context::<UserActions>();
     let toasts = expect_context::<Toasts>();
     let is_self = user.id == rights.viewer_id;
+    // What the server would refuse is not offered: Edit still opens, read-only, saying why.
+    let manageable = !user.outranks_viewer;
     let mut entries = Vec::new();
     if rights.edit {
         let id = user.id.clone();
         entries.push(MenuItem { label: "Edit", danger: false, on_select: Callback::new(move |()| actions.editing.set(Some(id.clone()))) });
     }
-    if rights.deactivate && !is_self {
+    if rights.deactivate && !is_self && manageable {
         if user.status == UserStatus::Inactive {
             let (id, name) = (user.id.clone(), user.name.clone());
             let activate = Callback::new(move |()| {
@@ -307,7 +309,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
             });
         }
     }
-    if rights.edit && user.locked_until.is_some() {
+    if rights.edit && user.locked_until.is_some() && manageable {
         let (id, name) = (user.id.clone(), user.name.clone());
         let unlock = Callback::new(move |()| {
             let (id, name) = (id.clone(), name.clone());
@@ -326,7 +328,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
         let href = sessions_of_user_href(&user.id);
         entries.push(MenuItem { label: "View sessions", danger: false, on_select: navigate_to(href) });
     }
-    if rights.revoke_sessions && user.status != UserStatus::Pending {
+    if rights.revoke_sessions && user.status != UserStatus::Pending && manageable {
         let confirm = Confirm { kind: ConfirmKind::RevokeSessions, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
         entries.push(MenuItem {
             label: "Revoke all sessions",
@@ -338,7 +340,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
         let href = attempts_of_email_href(&user.email);
         entries.push(MenuItem { label: "View login attempts", danger: false, on_select: navigate_to(href) });
     }
-    if rights.delete && !is_self {
+    if rights.delete && !is_self && manageable {
         let confirm = Confirm { kind: ConfirmKind::Delete, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };
         entries.push(MenuItem {
             label: "Delete",
@@ -395,7 +397,7 @@ mod tests {
 
     #[test]
     fn the_range_follows_the_page_number_and_size() {
-        let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None, locked_until: None };
+        let user = UserSummary { id: "u".into(), name: "A".into(), email: "a@x.io".into(), roles: vec![], status: UserStatus::Active, last_login_at: None, locked_until: None, outranks_viewer: false };
         let list = |n: usize, total: Total| UserList {
             users: vec![user.clone(); n],
             total,

@@ -103,6 +103,10 @@ pub struct UserSummary {
     pub last_login_at: Option<i64>,
     /// Locked by wrong passwords until then (shown as **Locked**; **Unlock** lifts it).
     pub locked_until: Option<i64>,
+    /// Their roles carry a permission the viewer lacks (an Owner, for an Admin): the row offers
+    /// nothing that would change them or end their sessions.
+    #[serde(default)]
+    pub outranks_viewer: bool,
 }
 
 /// A page of the Users list, with the server's clock for relative times.

@@ -289,8 +289,62 @@ async fn a_backup_taken_while_the_server_writes_is_a_consistent_database() {
          FROM invitations i").fetch_one(pool).await).unwrap();
     assert_eq!(orphans, 0, "every invitation in the copy has its pending user and its email");
     assert!(invitations <= 40);
+    let people: i64 = on_db!(&copy, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = 'ada@example.com'").fetch_one(pool).await).unwrap();
+    assert_eq!(people, 1, "the copy holds what was there before it began");
     copy.close().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "readable by its owner alone");
+    }
 
     let again = server::cli::backup(&app.db_url, &file).await.unwrap_err();
     assert!(again.contains("already exists"), "{again}");
+}
+
+/// A `DATABASE_URL` naming a file that does not exist, or one that is not Roster's, is an
+/// error, and leaves neither a new database nor a copy behind; the real command says so and
+/// exits non-zero, and backs up a real database.
+#[tokio::test]
+async fn roster_backup_refuses_a_database_that_is_not_there_or_not_rosters() {
+    if postgres_url().is_some() {
+        return; // SQLite only: the Postgres answer is checked above.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    let copy = dir.path().join("copy.db");
+    let err = server::cli::backup(&format!("sqlite://{}", missing.display()), &copy).await.unwrap_err();
+    assert!(err.contains("cannot back up"), "{err}");
+    assert!(!missing.exists() && !copy.exists(), "no empty database made, no copy written");
+
+    let other = dir.path().join("other.db");
+    let foreign = app::server::db::Db::connect(&format!("sqlite://{}", other.display())).await.unwrap();
+    on_db!(&foreign, pool => sqlx::query("CREATE TABLE notes (body TEXT)").execute(pool).await.map(|_| ())).unwrap();
+    foreign.close().await;
+    let err = server::cli::backup(&format!("sqlite://{}", other.display()), &copy).await.unwrap_err();
+    assert!(err.contains("no Roster database"), "{err}");
+    assert!(!copy.exists());
+
+    // The command itself, as an operator runs it.
+    let (url, _db_dir) = database_url().await;
+    server::cli::org_create(&url, "acme", "Acme").await.unwrap();
+    let run = |url: String, file: std::path::PathBuf| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+            .arg("backup")
+            .arg(file)
+            .env("DATABASE_URL", url)
+            .env_remove("ROSTER_METRICS_ADDR")
+            .output()
+            .unwrap()
+    };
+    let out = run(format!("sqlite://{}", missing.display()), copy.clone());
+    assert!(!out.status.success(), "a missing database fails the command");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot back up"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!missing.exists() && !copy.exists());
+    let out = run(url, copy.clone());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Backed up to"));
+    let restored = app::server::db::Db::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
+    let orgs: i64 = on_db!(&restored, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE slug = 'acme'").fetch_one(pool).await).unwrap();
+    assert_eq!(orgs, 1);
 }

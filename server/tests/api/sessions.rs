@@ -314,3 +314,44 @@ async fn ended_sessions_and_old_attempts_are_pruned_past_their_retention() {
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND $1 = $1", "").await, 1, "the live session is kept");
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE $1 = $1", "").await, 1, "the recent sign-in is kept");
 }
+
+#[tokio::test]
+async fn an_admin_cannot_end_an_owners_sessions_but_may_end_their_own_and_a_members() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    let owner_id = app.add_user(&org, "owner@example.com", "Olive Owner", BuiltinRole::Owner).await;
+    let ada = app.add_user(&org, "ada@example.com", "Ada Lovelace", BuiltinRole::Member).await;
+    let grace = app.add_user(&org, "grace@example.com", "Grace Admin", BuiltinRole::Admin).await;
+    let owner = app.signed_in("owner@example.com").await;
+    let admin = app.signed_in("grace@example.com").await;
+    app.signed_in("ada@example.com").await;
+
+    // The list offers Revoke on the Member's and her own, not on the Owner's.
+    let list = sessions(&app, &admin, &[]).await;
+    assert!(!session_of(&list, "owner@example.com").revocable, "an Owner's session is not offered");
+    assert!(session_of(&list, "ada@example.com").revocable);
+    assert!(session_of(&list, "grace@example.com").revocable);
+    let users: app::users::types::UserList = app.call(&admin, "/api/list_users", &[]).await.json().await.unwrap();
+    let olive = users.users.iter().find(|u| u.email == "owner@example.com").unwrap();
+    assert!(olive.outranks_viewer, "the Users row offers nothing that would change the Owner");
+    assert!(users.users.iter().filter(|u| u.email != "owner@example.com").all(|u| !u.outranks_viewer));
+
+    // Refused, saying why, and nothing ends.
+    let owners_session = session_of(&list, "owner@example.com").id.clone();
+    let res = app.call(&admin, "/api/revoke_session", &[("id", &owners_session)]).await;
+    assert_eq!(res.status(), 403);
+    let err: AppError = res.json().await.unwrap();
+    assert_eq!(err.to_string(), "Olive Owner holds a role with permissions you don't have, so you can't end their sessions.");
+    let res = app.call(&admin, "/api/revoke_user_sessions", &[("id", &owner_id)]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.call(&owner, "/api/current_user", &[]).await.status(), 200, "the Owner is still signed in");
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE action LIKE $1", "session%").await, 0);
+
+    // A Member's, and her own other sessions, she may end; the Owner may end hers.
+    assert_eq!(app.call(&admin, "/api/revoke_user_sessions", &[("id", &ada)]).await.status(), 200);
+    app.signed_in("grace@example.com").await;
+    assert_eq!(app.call(&admin, "/api/revoke_user_sessions", &[("id", &grace)]).await.status(), 200);
+    assert_eq!(app.call(&admin, "/api/current_user", &[]).await.status(), 200, "her current session is kept");
+    assert_eq!(app.call(&owner, "/api/revoke_user_sessions", &[("id", &grace)]).await.status(), 200);
+    assert_eq!(app.call(&admin, "/api/current_user", &[]).await.status(), 401);
+}

@@ -13,11 +13,6 @@ pub async fn role_names(org: &OrgDb, user_id: &str) -> Result<Vec<String>, sqlx:
     org.exec().scalars(sql).await
 }
 
-pub async fn password_hash(org: &OrgDb, user_id: &str) -> Result<Option<String>, sqlx::Error> {
-    let sql = Sql::new("SELECT password_hash FROM users WHERE id = $1 AND org_id = $2").bind(user_id).bind(org.id());
-    Ok(org.exec().optional_scalar::<Option<String>>(sql).await?.flatten())
-}
-
 pub async fn set_password(tx: &mut OrgTx, user_id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
     let sql = Sql::new("UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND org_id = $4")
         .bind(hash)

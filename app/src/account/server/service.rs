@@ -6,7 +6,8 @@ use crate::account::types::{AccountDetails, PasswordChange};
 use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::Permit;
 use crate::auth::server::new_password::{self, Holder};
-use crate::auth::server::password;
+use crate::auth::server::service as auth;
+use crate::server::client::ClientInfo;
 use crate::error::AppError;
 use crate::server::ids::now_ms;
 use serde_json::json;
@@ -27,11 +28,11 @@ pub async fn change_password(permit: &Permit, change: PasswordChange) -> Result<
     if change.new_password == change.current_password {
         return Err(AppError::validation("new_password", "Choose a password different from the current one."));
     }
-    let stored = repo::password_hash(permit.org(), permit.user_id()).await?;
-    if !password::verify(change.current_password, stored).await {
+    let client = ClientInfo::of_request(permit.settings());
+    let Some(turn) = auth::check_current_password(permit, &client, change.current_password).await? else {
         return Err(AppError::validation("current_password", "That is not your current password."));
-    }
-    let hash = password::hash(change.new_password).await?;
+    };
+    let hash = turn.hash(change.new_password).await?;
     let mut tx = permit.org().begin_write().await?;
     repo::set_password(&mut tx, permit.user_id(), &hash, now_ms()).await?;
     let ended = repo::end_other_sessions(&mut tx, permit.user_id(), permit.session_id(), now_ms()).await?;

@@ -17,7 +17,9 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes `password` into a PHC string.
+/// Hashes `password` into a PHC string. Outside requests only (the command line, the first
+/// start, the seed), which nobody can call a thousand times at once; a request hashes in a
+/// [`HashTurn`] of the process's [`HashLimiter`].
 pub async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -63,8 +65,9 @@ fn dummy_hash() -> &'static str {
 }
 
 /// Checks `password` against `stored` (or against a dummy when there is no account or no
-/// password), taking the same time either way. True only for a real match.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
+/// password), taking the same time either way. True only for a real match. Only in a
+/// [`HashTurn`]: every check a request makes waits for the limiter.
+async fn verify(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
@@ -129,6 +132,11 @@ pub struct HashTurn {
 }
 
 impl HashTurn {
+    /// [`hash`], in this turn.
+    pub async fn hash(self, password: String) -> Result<String, AppError> {
+        hash(password).await
+    }
+
     /// [`verify`], in this turn.
     pub async fn verify(self, password: String, stored: Option<String>) -> bool {
         verify(password, stored).await

@@ -162,6 +162,12 @@ pub struct AttemptClock {
 }
 
 /// Forgets the account's failures and lock: it just signed in.
+/// The password hash of the user `user_id`, if they have one.
+pub async fn password_hash_of(gate: &AuthGate, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let sql = Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(user_id);
+    Ok(gate.exec().optional_scalar::<Option<String>>(sql).await?.flatten())
+}
+
 pub async fn clear_failures(gate: &AuthGate, user_id: &str) -> Result<(), sqlx::Error> {
     let sql = Sql::new("DELETE FROM account_lockouts WHERE user_id = $1");
     gate.exec().execute(sql.bind(user_id)).await.map(|_| ())

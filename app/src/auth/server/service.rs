@@ -1,7 +1,8 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
 use super::guard::capability::AuthGate;
-use super::password::REFUSAL_PAUSE;
+use super::guard::capability::Permit;
+use super::password::{HashTurn, REFUSAL_PAUSE};
 use super::repo;
 use super::session;
 use super::token::Token;
@@ -9,7 +10,7 @@ use crate::auth::types::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
 use crate::login_attempts::server::service::{record_attempt, NewAttempt};
 use crate::login_attempts::types::FailureReason;
-use crate::server::client::ClientInfo;
+use crate::server::client::{throttle_key, ClientInfo};
 use crate::server::ids::{key, now_ms};
 use crate::server::respond;
 use crate::server::state::ms;
@@ -44,7 +45,7 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     }
 
     let now = now_ms();
-    if let Err(wait_ms) = gate.sign_in_ips().try_hit(&client.ip_address, now) {
+    if let Err(wait_ms) = gate.sign_in_ips().try_hit(&throttle_key(&client.ip_address), now) {
         // Paused like a refused password check (see `REFUSAL_PAUSE`): answered at once, one
         // address's connections could come straight back for thousands of refusals, and as
         // many rows in the log, a second.
@@ -100,6 +101,31 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
     repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
     Ok(token)
+}
+
+/// **Change password**'s check of the current password, held to sign-in's rules: a turn of the
+/// same limiter (503 with `Retry-After` when it is full), the attempt counted toward the
+/// account's lockout before the check (a locked account's password is not checked), and a
+/// wrong one written to Login Attempts as "Wrong current password (change password)". A
+/// stolen session therefore guesses no faster than a stranger at the sign-in form. A match
+/// forgets the count, as a sign-in does. Returns the turn (for the new hash) on a match.
+pub async fn check_current_password(permit: &Permit, client: &ClientInfo, password: String) -> Result<Option<HashTurn>, AppError> {
+    let gate = super::guard::auth_gate()?;
+    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
+    let now = now_ms();
+    let locked = repo::count_attempt(&gate, permit.user_id(), permit.org().id(), &attempt_clock(&gate, now)).await?.is_none();
+    let stored = if locked { None } else { repo::password_hash_of(&gate, permit.user_id()).await? };
+    // The new password's hash takes a turn of its own: a flood of changes never runs more
+    // argon2 jobs at once than the limiter allows.
+    if turn.verify(password, stored).await {
+        repo::clear_failures(&gate, permit.user_id()).await?;
+        let next = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
+        return Ok(Some(next));
+    }
+    let failure = if locked { FailureReason::AccountLocked } else { FailureReason::WrongCurrentPassword };
+    let attempt = NewAttempt { org_id: Some(permit.org().id()), user_id: Some(permit.user_id()), email: permit.user_email(), client, failure: Some(failure) };
+    record_attempt(&gate, &attempt).await?;
+    Ok(None)
 }
 
 /// Whose account a sign-in names, and which organization its attempt is shown to.

@@ -19,6 +19,7 @@ pub struct ListRow {
     pub inviter: Option<String>,
     pub delivery_status: String,
     pub delivery_error: Option<String>,
+    pub end_reason: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -53,7 +54,7 @@ fn push_status(sql: &mut Sql, status: InvitationStatus, now: i64) {
 pub async fn list_page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<ListRow>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT i.id, i.email, r.name AS role, i.status, u.name AS inviter, i.delivery_status, i.delivery_error,
-                i.created_at, i.expires_at
+                i.end_reason, i.created_at, i.expires_at
          FROM invitations i
          JOIN roles r ON r.id = i.role_id
          LEFT JOIN users u ON u.id = i.invited_by
@@ -227,6 +228,36 @@ pub async fn cancel_for_user(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<
     .bind(user_id)
     .bind(tx.id());
     tx.exec().scalars(sql).await
+}
+
+/// A pending invitation sent by someone, as ending it for its inviter needs it.
+#[derive(Debug, Clone, FromRow)]
+pub struct SentRow {
+    pub id: String,
+    pub email: String,
+    pub role_id: String,
+    pub user_id: Option<String>,
+}
+
+/// The pending invitations (expired ones too) that the organization's user `inviter_id` sent.
+pub async fn pending_sent_by(tx: &mut OrgTx, inviter_id: &str) -> Result<Vec<SentRow>, sqlx::Error> {
+    let sql = Sql::new("SELECT id, email, role_id, user_id FROM invitations WHERE invited_by = $1 AND org_id = $2 AND status = 'pending'")
+        .bind(inviter_id)
+        .bind(tx.id());
+    tx.exec().fetch_all(sql).await
+}
+
+/// Cancels the pending invitation `id`, saying why (`end_reason`); false when it had ended.
+pub async fn cancel_with_reason(tx: &mut OrgTx, id: &str, reason: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE invitations SET status = 'cancelled', end_reason = $1, updated_at = $2
+         WHERE id = $3 AND org_id = $4 AND status = 'pending'",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(tx.id());
+    Ok(tx.exec().execute(sql).await? == 1)
 }
 
 /// Gives the pending invitation `id` the token hash of the link its email is about to carry,

@@ -6,6 +6,6 @@ mod link;
 mod list;
 pub mod mint;
 
-pub use admin::{cancel, end_for_deleted_user, invite, invite_roles, resend};
+pub use admin::{cancel, end_for_deleted_user, end_for_inviter, invite, invite_roles, resend, InviterChange};
 pub use link::{accept, decline, open_link};
 pub use list::list;

@@ -12,9 +12,11 @@ use crate::server::batches::delete_in_batches;
 use crate::server::cursor;
 use crate::server::ids::{key, now_ms};
 use crate::sessions::types::{EndReason, RevokedSession, SessionList, SessionQuery, SessionState, SessionSummary, SESSION_PAGE_SIZE};
+use crate::users::server::service as users;
 use serde_json::json;
+use std::collections::HashSet;
 
-fn to_summary(row: SessionListRow, permit: &Permit, now: i64, idle_ms: i64) -> SessionSummary {
+fn to_summary(row: SessionListRow, permit: &Permit, outranking: &HashSet<String>, now: i64, idle_ms: i64) -> SessionSummary {
     // A session nobody ended stops at its absolute expiry or after the idle timeout.
     let stopped = row.expires_at.min(row.last_active_at.saturating_add(idle_ms));
     let ended = match row.ended_at {
@@ -23,6 +25,7 @@ fn to_summary(row: SessionListRow, permit: &Permit, now: i64, idle_ms: i64) -> S
         None => None,
     };
     SessionSummary {
+        revocable: permit.can(Permission::SessionsRevoke) && !outranking.contains(&row.user_id),
         current: row.id == permit.session_id(),
         id: row.id,
         user_id: row.user_id,
@@ -61,8 +64,10 @@ pub async fn list(permit: &Permit, query: &SessionQuery) -> Result<SessionList, 
         Some(id) => Some(repo::user_name(permit.org(), id).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
+    let user_ids: Vec<String> = page.rows.iter().map(|r| r.user_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let outranking = users::outranking_among(permit, &user_ids).await?;
     Ok(SessionList {
-        sessions: page.rows.into_iter().map(|r| to_summary(r, permit, now, idle_ms)).collect(),
+        sessions: page.rows.into_iter().map(|r| to_summary(r, permit, &outranking, now, idle_ms)).collect(),
         next_cursor: page.next,
         prev_cursor: page.prev,
         can_revoke: permit.can(Permission::SessionsRevoke),
@@ -78,6 +83,7 @@ pub async fn revoke(permit: &Permit, session_id: &str) -> Result<RevokedSession,
     let idle_since = now.saturating_sub(permit.settings().session_idle_ms());
     let mut tx = permit.org().begin_write().await?;
     let target = repo::find_target(&mut tx, session_id, now, idle_since).await?.ok_or(AppError::NotFound)?;
+    users::check_may_act_on(&mut tx, permit, &target.user_id, &target.user_name, "end their sessions").await?;
     if target.live && repo::end(&mut tx, &target.id, None, "revoked", permit.user_id(), now).await? == 1 {
         let details = json!({ "session_id": target.id, "device": target.device });
         audit::record(&mut tx, AuditEvent::on_user(permit, "session.revoked", &target.user_id, &target.user_email, details)).await?;
@@ -94,6 +100,7 @@ pub async fn revoke_all(permit: &Permit, user_id: &str) -> Result<(String, u64),
     let idle_since = now.saturating_sub(permit.settings().session_idle_ms());
     let mut tx = permit.org().begin_write().await?;
     let (name, email) = repo::find_user(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
+    users::check_may_act_on(&mut tx, permit, user_id, &name, "end their sessions").await?;
     let keep = (user_id == permit.user_id()).then(|| permit.session_id());
     let ended = repo::end_all(&mut tx, user_id, keep, "revoked", permit.user_id(), now, idle_since).await?;
     if ended > 0 {

@@ -24,6 +24,14 @@ pub fn can_grant(actor: &[Permission], role: &RoleInfo) -> bool {
     role.permissions.iter().all(|p| actor.contains(p))
 }
 
+/// Every permission the roles `role_ids` carry together.
+pub fn permissions_of(roles: &[RoleInfo], role_ids: &[String]) -> Vec<Permission> {
+    let mut all: Vec<Permission> = roles.iter().filter(|r| role_ids.contains(&r.id)).flat_map(|r| r.permissions.iter().copied()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
 /// What a change of roles from `current` to `next` (role ids) does.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RoleChange {
@@ -78,6 +86,17 @@ pub fn check_outranks(actor: &[Permission], roles: &[RoleInfo], target_role_ids:
         return Err(AppError::Forbidden);
     }
     Ok(())
+}
+
+/// The refusal when the viewer holds the permission but is outranked by `name`: `what` says
+/// what they may not do ("end their sessions").
+pub fn outranked_error(name: &str, what: &str) -> AppError {
+    AppError::Outranked(format!("{name} holds a role with permissions you don't have, so you can't {what}."))
+}
+
+/// The roles (by id) whose holders `actor` may not manage.
+pub fn outranking_roles<'a>(actor: &[Permission], roles: &'a [RoleInfo]) -> Vec<&'a RoleInfo> {
+    roles.iter().filter(|r| !can_grant(actor, r)).collect()
 }
 
 /// Nobody deactivates or deletes their own account: they would lock themselves out.

@@ -67,7 +67,7 @@ use crate::auth::server::password::HashLimiter;
 use crate::auth::types::{Permission, SignedInUser};
 use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
-use crate::server::throttle::Throttle;
+use crate::server::throttle::{InFlight, Throttle};
 
 /// Unknown invitation links one address may open in [`LINK_GUESS_WINDOW_MS`].
 pub const LINK_GUESSES: u32 = 20;
@@ -122,6 +122,8 @@ pub struct AppState {
     sign_in_ips: Throttle,
     /// Password checks at once (see [`AuthGate::hashing`]).
     hashing: HashLimiter,
+    /// Invitation links being accepted now (see [`InviteGate::accepting`]).
+    accepting: InFlight,
 }
 
 impl AppState {
@@ -131,6 +133,7 @@ impl AppState {
             link_guesses: Throttle::new(LINK_GUESSES, LINK_GUESS_WINDOW_MS),
             sign_in_ips: Throttle::new(settings.ip_limit, SIGN_IN_WINDOW_MS),
             hashing: HashLimiter::new(settings.hash_concurrency, settings.hash_queue),
+            accepting: InFlight::default(),
             db,
             settings,
         }
@@ -155,7 +158,13 @@ impl AppState {
     }
 
     pub(super) fn invite_gate(&self) -> InviteGate {
-        InviteGate { db: self.db.clone(), settings: self.settings.clone(), link_guesses: self.link_guesses.clone() }
+        InviteGate {
+            db: self.db.clone(),
+            settings: self.settings.clone(),
+            link_guesses: self.link_guesses.clone(),
+            hashing: self.hashing.clone(),
+            accepting: self.accepting.clone(),
+        }
     }
 }
 
@@ -308,6 +317,8 @@ pub struct InviteGate {
     db: Db,
     settings: Settings,
     link_guesses: Throttle,
+    hashing: HashLimiter,
+    accepting: InFlight,
 }
 
 impl InviteGate {
@@ -318,6 +329,15 @@ impl InviteGate {
     /// the address is refused until the window ends.
     pub fn link_guesses(&self) -> &Throttle {
         &self.link_guesses
+    }
+    /// The process's password-hash limiter, the one sign-in uses: accepting hashes a password.
+    pub fn hashing(&self) -> &HashLimiter {
+        &self.hashing
+    }
+    /// Links being accepted now: a second accept of one link while the first runs is answered
+    /// at once, so parallel clicks hash a password once, not once each.
+    pub fn accepting(&self) -> &InFlight {
+        &self.accepting
     }
     pub fn exec(&self) -> Exec<'_> {
         self.db.exec()

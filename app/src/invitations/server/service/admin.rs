@@ -234,3 +234,53 @@ pub async fn end_for_deleted_user(tx: &mut OrgTx, user_id: &str) -> Result<(), s
     }
     Ok(())
 }
+
+/// Why an inviter's pending invitations end without anyone choosing to end them: the
+/// invitation is only as good as its inviter's authority, so it ends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviterChange {
+    Deactivated,
+    Deleted,
+    /// Their roles changed: the invitations whose role they can no longer grant (all of them
+    /// without `users.invite`) end.
+    RolesChanged,
+}
+
+impl InviterChange {
+    fn reason(self) -> &'static str {
+        match self {
+            InviterChange::Deactivated => "inviter_deactivated",
+            InviterChange::Deleted => "inviter_deleted",
+            InviterChange::RolesChanged => "inviter_lost_authority",
+        }
+    }
+}
+
+/// The inviter `inviter_id` was deactivated, deleted or lost roles, inside that change's
+/// transaction: each of their pending invitations they could no longer send (`still_allowed`
+/// says, given its role id) is cancelled with the reason, its unsent mail dropped, its pending
+/// account removed and an audit event written, as a Cancel would. Returns how many ended.
+pub async fn end_for_inviter(
+    tx: &mut OrgTx,
+    permit: &Permit,
+    inviter_id: &str,
+    change: InviterChange,
+    still_allowed: impl Fn(&str) -> bool,
+) -> Result<u64, AppError> {
+    let now = now_ms();
+    let mut ended = 0;
+    for invitation in repo::pending_sent_by(tx, inviter_id).await? {
+        if still_allowed(&invitation.role_id) || !repo::cancel_with_reason(tx, &invitation.id, change.reason(), now).await? {
+            continue;
+        }
+        mail::cancel_for_invitation(tx, &invitation.id).await?;
+        let target = invitation.user_id.clone().unwrap_or_default();
+        let details = json!({ "invitation_id": invitation.id, "reason": change.reason() });
+        audit::record(tx, AuditEvent::on_user(permit, "invitation.cancelled", &target, &invitation.email, details)).await?;
+        if let Some(user_id) = &invitation.user_id {
+            invitee::remove(tx, user_id).await?;
+        }
+        ended += 1;
+    }
+    Ok(ended)
+}

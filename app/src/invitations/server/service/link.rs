@@ -5,14 +5,16 @@
 use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::InviteGate;
 use crate::auth::server::new_password::{self, Holder};
-use crate::auth::server::password;
+use crate::auth::server::password::REFUSAL_PAUSE;
+use crate::server::respond;
+use crate::server::state::ms;
 use crate::auth::server::session;
 use crate::auth::server::token::{hash_token, Token};
 use crate::auth::types::check_password_policy;
 use crate::error::{AppError, FieldError};
 use crate::invitations::server::repo::{self, LinkRow};
 use crate::invitations::types::{Acceptance, InvitationDetails, InvitationLink, InvitationStatus};
-use crate::server::client::ClientInfo;
+use crate::server::client::{throttle_key, ClientInfo};
 use crate::server::ids::now_ms;
 use crate::users::server::service::invitee;
 use crate::users::types::DisplayName;
@@ -23,12 +25,12 @@ const TOKEN_MAX: usize = 128;
 
 async fn find(gate: &InviteGate, client: &ClientInfo, token: &str) -> Result<(InvitationLink, Option<LinkRow>), AppError> {
     let now = now_ms();
-    if gate.link_guesses().is_blocked(&client.ip_address, now) {
+    if gate.link_guesses().is_blocked(&throttle_key(&client.ip_address), now) {
         return Ok((InvitationLink::Throttled, None));
     }
     let row = if token.is_empty() || token.len() > TOKEN_MAX { None } else { repo::find_by_token(gate, &hash_token(token)).await? };
     let Some(row) = row else {
-        gate.link_guesses().hit(&client.ip_address, now);
+        gate.link_guesses().hit(&throttle_key(&client.ip_address), now);
         return Ok((InvitationLink::Unknown, None));
     };
     let link = match InvitationStatus::at(&row.status, row.expires_at, now) {
@@ -80,15 +82,20 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    let token_hash = hash_token(&input.token);
+    let Some(_claim) = gate.accepting().claim(&token_hash) else {
+        return Err(AppError::Conflict("This invitation is being accepted already. Wait a moment, then reload the page.".into()));
+    };
     let (row, user_id) = usable(gate, client, &input.token).await?;
     // The length rule answered above without a lookup; what the password may not be built on
     // needs the invitation's email and organization.
     let holder = Holder { email: &row.email, organization: &row.organization };
     new_password::check(&input.password, &holder).map_err(|m| AppError::validation("password", m))?;
-    let hash = password::hash(input.password).await?;
+    let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
+    let hash = turn.hash(input.password).await?;
     let now = now_ms();
     let mut tx = gate.begin_write_in(&row.org_id).await?;
-    if !repo::settle_link(&mut tx, &hash_token(&input.token), InvitationStatus::Accepted, now).await? {
+    if !repo::settle_link(&mut tx, &token_hash, InvitationStatus::Accepted, now).await? {
         return Err(gone());
     }
     if !invitee::activate(&mut tx, &user_id, name.as_str(), &hash, now).await? {

@@ -4,7 +4,7 @@
 use crate::auth::server::guard::capability::Permit;
 use crate::error::AppError;
 use crate::invitations::server::repo::{self, ListRow, PageSpec};
-use crate::invitations::types::{Delivery, Invitation, InvitationList, InvitationQuery, InvitationStatus, INVITATION_PAGE_SIZE};
+use crate::invitations::types::{Delivery, EndReason, Invitation, InvitationList, InvitationQuery, InvitationStatus, INVITATION_PAGE_SIZE};
 use crate::server::cursor;
 use crate::server::ids::now_ms;
 use crate::server::state::MailDelivery;
@@ -18,6 +18,7 @@ fn to_invitation(row: ListRow, now: i64) -> Invitation {
         role: row.role,
         invited_by: row.inviter,
         delivery_error: row.delivery_error,
+        end_reason: row.end_reason.as_deref().and_then(EndReason::from_key),
         created_at: row.created_at,
         expires_at: row.expires_at,
     }

@@ -7,7 +7,7 @@ use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::{OrgTx, Permit};
 use crate::auth::types::Permission;
 use crate::error::AppError;
-use crate::invitations::server::service as invitations;
+use crate::invitations::server::service::{self as invitations, InviterChange};
 use crate::server::db::is_unique_violation;
 use crate::server::ids::now_ms;
 use crate::users::account::{Profile, RoleOption, UserDetail, UserEditor, UserUpdate, ValidUpdate};
@@ -35,6 +35,34 @@ fn role_options(permit: &Permit, roles: &[RoleInfo]) -> Vec<RoleOption> {
 pub async fn roles(permit: &Permit) -> Result<Vec<RoleOption>, AppError> {
     let roles = repo::org_roles(permit.org()).await?;
     Ok(role_options(permit, &roles))
+}
+
+/// Refuses (403, naming them) an action of the viewer's on `user_id`, named `name`, whose
+/// roles carry a permission the viewer lacks: the outranking rule of Edit and Deactivate, for
+/// other features that act on a person (ending their sessions). Acting on oneself is always
+/// allowed.
+pub async fn check_may_act_on(tx: &mut OrgTx, permit: &Permit, user_id: &str, name: &str, what: &str) -> Result<(), AppError> {
+    if user_id == permit.user_id() {
+        return Ok(());
+    }
+    let roles = repo::org_roles(permit.org()).await?;
+    if rules::outranking_roles(permit.permissions(), &roles).is_empty() {
+        return Ok(());
+    }
+    let role_ids = repo::target_role_ids(tx, user_id).await?;
+    rules::check_outranks(permit.permissions(), &roles, &role_ids).map_err(|_| rules::outranked_error(name, what))
+}
+
+/// Of `user_ids`, those the viewer may not act on (their roles outrank the viewer's), in one
+/// round trip; none at all for a viewer holding every permission the roles carry.
+pub async fn outranking_among(permit: &Permit, user_ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
+    let roles = repo::org_roles(permit.org()).await?;
+    let above: Vec<String> = rules::outranking_roles(permit.permissions(), &roles).into_iter().map(|r| r.name.clone()).collect();
+    if above.is_empty() {
+        return Ok(Default::default());
+    }
+    let held = crate::users::server::repo::list::roles_of(permit.org(), user_ids).await?;
+    Ok(held.into_iter().filter(|r| above.contains(&r.role_name) && r.user_id != permit.user_id()).map(|r| r.user_id).collect())
 }
 
 /// The user with everything the Edit dialog shows.
@@ -143,6 +171,11 @@ pub async fn update_user(permit: &Permit, update: &UserUpdate) -> Result<(), App
     }
     if !change.is_empty() {
         repo::replace_roles(&mut tx, &before.id, &valid.role_ids).await?;
+        // What they can no longer invite with ends now: invitations carry their authority.
+        let kept = rules::permissions_of(&roles, &valid.role_ids);
+        let may_invite = kept.contains(&Permission::UsersInvite);
+        let still_allowed = |role_id: &str| may_invite && roles.iter().find(|r| r.id == role_id).is_some_and(|r| rules::can_grant(&kept, r));
+        invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::RolesChanged, still_allowed).await?;
         let details = json!({ "added": change.added, "removed": change.removed });
         audit::record(&mut tx, AuditEvent::on_user(permit, "user.roles_changed", &before.id, valid.email.as_str(), details)).await?;
     }
@@ -177,7 +210,8 @@ pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Re
         return Err(rules::last_owner_error(&before.name));
     }
     let ended = repo::deactivate(&mut tx, &before.id, permit.user_id(), now).await?;
-    let details = json!({ "status": "inactive", "sessions_ended": ended });
+    let cancelled = invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::Deactivated, |_| false).await?;
+    let details = json!({ "status": "inactive", "sessions_ended": ended, "invitations_cancelled": cancelled });
     audit::record(&mut tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
     tx.commit().await?;
     Ok((before.name, UserStatus::Inactive))
@@ -210,6 +244,7 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
     }
     // An invitee (pending, or deactivated before accepting) leaves no invitation waiting.
     invitations::end_for_deleted_user(&mut tx, &before.id).await?;
+    invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::Deleted, |_| false).await?;
     repo::delete(&mut tx, &before.id).await?;
     let details = json!({ "name": before.name, "email": before.email, "status": before.status });
     audit::record(&mut tx, AuditEvent::on_user(permit, "user.deleted", &before.id, &before.email, details)).await?;

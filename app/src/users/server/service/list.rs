@@ -159,11 +159,13 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         roles.entry(row.user_id).or_default().push(row.role_name);
     }
     let locks: HashMap<String, i64> = repo::locks_of(permit.org(), &ids, now_ms()).await?.into_iter().collect();
+    let outranking = super::changes::outranking_among(permit, &ids).await?;
     let users = rows
         .into_iter()
         .map(|row| UserSummary {
             roles: roles.remove(&row.id).unwrap_or_default(),
             locked_until: locks.get(&row.id).copied(),
+            outranks_viewer: outranking.contains(&row.id),
             status: UserStatus::from_key(&row.status).unwrap_or(UserStatus::Inactive),
             id: row.id,
             name: row.name,
