@@ -552,3 +552,35 @@ async fn an_inviters_pending_invitations_end_with_their_authority() {
     assert_eq!((olga.status, olga.end_reason), (InvitationStatus::Cancelled, Some(app::invitations::types::EndReason::InviterDeleted)));
 }
 
+
+/// One message that cannot be prepared (its link's token cannot be stored) fails that message
+/// alone: the others of the batch are still sent and recorded, none aborted mid-send.
+#[tokio::test]
+async fn one_message_that_fails_does_not_stop_the_others_of_its_batch() {
+    let t = acme().await;
+    let smtp = SmtpServer::start().await;
+    let doomed = t.invite("doomed@example.com", "Member").await;
+    t.invite("fine@example.com", "Member").await;
+    // The database refuses to store the doomed invitation's token.
+    let trigger = match postgres_url() {
+        Some(_) => vec![
+            "CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$",
+            "CREATE TRIGGER refuse_doomed BEFORE UPDATE OF token_hash ON invitations FOR EACH ROW WHEN (NEW.email = 'doomed@example.com') EXECUTE FUNCTION refuse_doomed()",
+        ],
+        None => vec![
+            "CREATE TRIGGER refuse_doomed BEFORE UPDATE OF token_hash ON invitations WHEN NEW.email = 'doomed@example.com' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+        ],
+    };
+    for sql in trigger {
+        on_db!(&t.app.db, pool => sqlx::query(sql).execute(pool).await.map(|_| ())).unwrap();
+    }
+    let outcome = send_due(&Mailroom::new(t.app.db.clone(), PUBLIC_URL), &transport(&smtp)).await;
+    assert!(outcome.is_err(), "the failure is reported");
+    smtp.wait_for(1).await;
+    assert_eq!(smtp.tokens_to("fine@example.com").len(), 1, "the other message went");
+    let list = t.list(&[]).await.invitations;
+    let fine = list.iter().find(|i| i.email == "fine@example.com").unwrap();
+    assert_eq!(fine.delivery, app::invitations::types::Delivery::Sent, "and was recorded");
+    let doomed = list.iter().find(|i| i.id == doomed.invitation_id).unwrap();
+    assert_ne!(doomed.delivery, app::invitations::types::Delivery::Sent);
+}

@@ -95,17 +95,18 @@ pub async fn send_due_until(room: &Mailroom, transport: &Arc<Transport>, cut: im
     let mut sending = tokio::task::JoinSet::new();
     // Claims held and not yet settled: what a cut releases.
     let mut unsettled: Vec<(String, i64)> = Vec::new();
+    // Every send finishes and is recorded, even when preparing or recording another fails:
+    // returning early would drop the set and abort sends in flight. A message that could not
+    // be prepared keeps its claim, whose lease runs out: it is tried again, later.
+    let mut failure = None;
     for mut mail in claimed {
-        if let Some(invitation_id) = mail.invitation_id.clone() {
-            match mint_link(room, &invitation_id, mail.created_at).await? {
-                Some(link) => {
-                    mail.body_text = mail.body_text.replace(LINK_MARKER, &link);
-                    mail.body_html = mail.body_html.replace(LINK_MARKER, &escape_html(&link));
-                }
-                None => {
-                    repo::mark_cancelled(room, &mail).await?;
-                    continue;
-                }
+        match prepare(room, &mut mail).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(err) => {
+                tracing::error!(mail = %mail.id, %err, "could not prepare a message; its lease will run out and it is tried again");
+                failure = Some(err);
+                continue;
             }
         }
         unsettled.push((mail.id.clone(), mail.lease_until));
@@ -115,9 +116,6 @@ pub async fn send_due_until(room: &Mailroom, transport: &Arc<Transport>, cut: im
             (mail, result)
         });
     }
-    // Every send finishes and is recorded, even when recording one fails: returning early
-    // would drop the set and abort sends in flight.
-    let mut failure = None;
     tokio::pin!(cut);
     loop {
         let joined = tokio::select! {
@@ -140,6 +138,23 @@ pub async fn send_due_until(room: &Mailroom, transport: &Arc<Transport>, cut: im
     match failure {
         Some(err) => Err(err),
         None => Ok(count),
+    }
+}
+
+/// Puts a fresh link into an invitation's message (true), or records it cancelled when its
+/// invitation ended or a resend replaced it (false: not to be sent).
+async fn prepare(room: &Mailroom, mail: &mut ClaimedMail) -> Result<bool, sqlx::Error> {
+    let Some(invitation_id) = mail.invitation_id.clone() else { return Ok(true) };
+    match mint_link(room, &invitation_id, mail.created_at).await? {
+        Some(link) => {
+            mail.body_text = mail.body_text.replace(LINK_MARKER, &link);
+            mail.body_html = mail.body_html.replace(LINK_MARKER, &escape_html(&link));
+            Ok(true)
+        }
+        None => {
+            repo::mark_cancelled(room, mail).await?;
+            Ok(false)
+        }
     }
 }
 
