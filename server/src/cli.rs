@@ -6,7 +6,7 @@ use app::error::AppError;
 use app::auth::server::guard::Operator;
 use app::organizations::server::service as organizations;
 use app::organizations::types::OrgSlug;
-use app::users::server::service::{add_account, NewAccount};
+use app::users::server::service::{add_account, unlock_account, NewAccount};
 use app::users::types::{DisplayName, Email};
 use clap::{Parser, Subcommand};
 
@@ -81,6 +81,14 @@ pub enum UserCommand {
         /// Owner, Admin or Member.
         #[arg(long)]
         role: String,
+    },
+    /// Lift a lockout (too many wrong passwords) now: for when every Owner is locked out and
+    /// nobody can sign in to press Unlock.
+    Unlock {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -159,6 +167,28 @@ pub async fn user_add(
     add_account(&op, account).await.map_err(describe)?;
     db.close().await;
     Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
+}
+
+/// `roster user unlock --org SLUG --email EMAIL`.
+pub async fn user_unlock(database_url: &str, org: &str, email: &str) -> Result<String, String> {
+    let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
+    let slug = OrgSlug::parse(org)?;
+    let db = open_database(database_url).await?;
+    let op = Operator::new(db.clone());
+    let org = organizations::find_by_slug(&op, slug.as_str())
+        .await
+        .map_err(describe)?
+        .ok_or_else(|| format!("There is no organization {:?}.", slug.as_str()))?;
+    let lifted = unlock_account(&op, &org.id, email.as_str()).await.map_err(|e| match e {
+        AppError::NotFound => format!("{:?} has no user {}.", org.name, email.as_str()),
+        other => describe(other),
+    });
+    db.close().await;
+    Ok(if lifted? {
+        format!("Unlocked {} in {:?}: they can sign in again.", email.as_str(), org.name)
+    } else {
+        format!("{} in {:?} was not locked; nothing changed.", email.as_str(), org.name)
+    })
 }
 
 pub async fn seed(database_url: &str, org: &str, plan: crate::seed::Plan) -> Result<String, String> {

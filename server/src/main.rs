@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
         Some(Command::Seed { org, users, sessions, attempts, seed }) => {
             cli::seed(&config.database_url, &org, server::seed::Plan { users, sessions, attempts, seed }).await
         }
+        Some(Command::User { command: UserCommand::Unlock { org, email } }) => cli::user_unlock(&config.database_url, &org, &email).await,
         Some(Command::User { command: UserCommand::Add { org, email, name, role } }) => match cli::read_password() {
             Ok(password) => cli::user_add(&config.database_url, &org, &email, &name, &role, password).await,
             Err(e) => Err(e),

@@ -18,13 +18,15 @@ pub async fn login(email: String, password: String, organization: Option<String>
     let gate = guard::auth_gate()?;
     let client = ClientInfo::of_request(gate.settings());
     let previous = guard::request_token();
-    let creds = service::Credentials { email, password, organization };
+    let devices = guard::request_device_tokens();
+    let creds = service::Credentials { email, password, organization, devices };
     match service::sign_in(&gate, &client, creds).await {
-        Ok(token) => {
+        Ok(signed_in) => {
             if let Some(old) = previous {
                 service::end_session(&gate, &old, "replaced").await?;
             }
-            respond::set_cookie_header(&session::set_cookie(gate.settings(), &token));
+            respond::set_cookie_header(&session::set_cookie(gate.settings(), &signed_in.token));
+            respond::set_cookie_header(&signed_in.device_cookie);
             leptos_axum::redirect("/");
             Ok(())
         }

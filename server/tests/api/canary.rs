@@ -91,6 +91,18 @@ fn token_set_by(res: &reqwest::Response) -> String {
     cookie_value(&session_cookie(res).expect("a session cookie"))
 }
 
+/// The device token a sign-in's response set (see `auth::server::device`).
+fn device_token_set_by(res: &reqwest::Response) -> String {
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("roster_device=") || v.starts_with("__Host-roster_device="))
+        .expect("a device cookie");
+    cookie_value(cookie).split('.').next().unwrap_or_default().to_owned()
+}
+
 #[tokio::test]
 async fn passwords_and_tokens_appear_nowhere_but_in_their_hashes() {
     let logs = captured_logs();
@@ -113,6 +125,7 @@ async fn passwords_and_tokens_appear_nowhere_but_in_their_hashes() {
     let res = app.login(&owner, "ada@example.com", PASSWORD).await;
     assert_eq!(res.status(), 200);
     tokens.push(token_set_by(&res));
+    tokens.push(device_token_set_by(&res));
 
     // Invite Ivy; the email goes out through SMTP, with the link's token.
     let roles = app.call(&owner, "/api/invite_roles", &[]).await.text().await.unwrap();

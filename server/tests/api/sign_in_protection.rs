@@ -251,3 +251,64 @@ async fn a_password_longer_than_any_allowed_is_refused_beside_its_field_before_a
     let longest = "x".repeat(127) + "y";
     assert_eq!(app.login(&browser(), "ada@example.com", &longest).await.status(), 401);
 }
+
+/// Device cookies: a stranger who keeps the account locked from elsewhere does not lock its
+/// owner out of the browser they signed in from; that browser's own wrong guesses lock it
+/// alone; and a trusted sign-in does not hand the stranger fresh guesses.
+#[tokio::test]
+async fn a_stranger_locking_the_account_does_not_lock_its_owner_out_of_their_own_browser() {
+    let (app, _) = acme(lockout_settings(5, Duration::from_secs(900))).await;
+    // Ada signed in here once, and signed out: the browser keeps its device cookie.
+    let own = browser();
+    assert_eq!(app.login(&own, "ada@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(app.call(&own, "/api/logout", &[]).await.status(), 200);
+
+    // A stranger locks the account.
+    let stranger = browser();
+    for _ in 0..5 {
+        assert_eq!(app.login(&stranger, "ada@example.com", "a stranger's guess").await.status(), 401);
+    }
+    assert_eq!(app.login(&stranger, "ada@example.com", PASSWORD).await.status(), 401, "locked for strangers, even with the password");
+    assert_eq!(app.login(&browser(), "ada@example.com", PASSWORD).await.status(), 401, "and for any other new browser");
+
+    // Ada, in her own browser: signed in, while the lock on strangers stays.
+    let res = app.login(&own, "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 200, "her own browser is not locked out");
+    assert_eq!(app.login(&stranger, "ada@example.com", PASSWORD).await.status(), 401, "her sign-in freed no guesses");
+    assert_eq!(app.call(&own, "/api/logout", &[]).await.status(), 200);
+
+    // Her browser's own wrong guesses lock that browser, as anyone's would.
+    for _ in 0..5 {
+        assert_eq!(app.login(&own, "ada@example.com", "ada mistyping again").await.status(), 401);
+    }
+    assert_eq!(app.login(&own, "ada@example.com", PASSWORD).await.status(), 401, "a device locked by its own failures");
+    let reasons = reasons(&app, "ada@example.com").await;
+    assert_eq!(reasons.iter().filter(|r| *r == "Account locked").count(), 4, "{reasons:?}");
+}
+
+/// `roster user unlock` lifts the lock for when every Owner is locked out, and one Owner may
+/// unlock another from Users.
+#[tokio::test]
+async fn an_owner_locked_out_is_freed_by_the_command_line_or_by_another_owner() {
+    let (app, _) = acme(lockout_settings(3, Duration::from_secs(900))).await;
+    let org = Org { id: app.scalar_text("SELECT org_id FROM users WHERE email = $1", "owner@example.com").await };
+    let second = app.add_user(&org, "otto@example.com", "Otto Owner", BuiltinRole::Owner).await;
+    for who in ["owner@example.com", "otto@example.com"] {
+        for _ in 0..3 {
+            assert_eq!(app.login(&browser(), who, "a stranger's guess").await.status(), 401);
+        }
+        assert_eq!(app.login(&browser(), who, PASSWORD).await.status(), 401, "{who} locked");
+    }
+    {
+        let said = server::cli::user_unlock(&app.db_url, "acme", "owner@example.com").await.unwrap();
+        assert!(said.starts_with("Unlocked owner@example.com"), "{said}");
+        let again = server::cli::user_unlock(&app.db_url, "acme", "owner@example.com").await.unwrap();
+        assert!(again.contains("was not locked"), "{again}");
+        assert!(server::cli::user_unlock(&app.db_url, "acme", "nobody@example.com").await.unwrap_err().contains("has no user"));
+    }
+    let olive = app.signed_in("owner@example.com").await;
+    assert_eq!(app.call(&olive, "/api/unlock_user", &[("id", &second)]).await.status(), 200, "an Owner unlocks another");
+    assert_eq!(app.login(&browser(), "otto@example.com", PASSWORD).await.status(), 200);
+    let audited = app.scalar_i64("SELECT COUNT(*) FROM audit_events WHERE action = $1", "user.unlocked").await;
+    assert_eq!(audited, 2, "both unlocks are audited");
+}

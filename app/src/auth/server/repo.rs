@@ -2,7 +2,7 @@
 //! by email or a session by its token's hash, across organizations. Every statement runs
 //! unchanged on SQLite and Postgres.
 
-use super::guard::capability::AuthGate;
+use super::guard::capability::{AuthGate, Operator};
 use crate::server::db::Exec;
 use crate::server::sql::Sql;
 use sqlx::FromRow;
@@ -161,13 +161,13 @@ pub struct AttemptClock {
     pub lock_until: i64,
 }
 
-/// Forgets the account's failures and lock: it just signed in.
 /// The password hash of the user `user_id`, if they have one.
 pub async fn password_hash_of(gate: &AuthGate, user_id: &str) -> Result<Option<String>, sqlx::Error> {
     let sql = Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(user_id);
     Ok(gate.exec().optional_scalar::<Option<String>>(sql).await?.flatten())
 }
 
+/// Forgets the account's failures and lock: it just signed in.
 pub async fn clear_failures(gate: &AuthGate, user_id: &str) -> Result<(), sqlx::Error> {
     let sql = Sql::new("DELETE FROM account_lockouts WHERE user_id = $1");
     gate.exec().execute(sql.bind(user_id)).await.map(|_| ())
@@ -191,4 +191,54 @@ pub async fn record_sign_in(gate: &AuthGate, user_id: &str, now: i64) -> Result<
 
 pub async fn organization_count(gate: &AuthGate) -> Result<i64, sqlx::Error> {
     gate.exec().scalar(Sql::new("SELECT COUNT(*) FROM organizations")).await
+}
+
+/// Counts one attempt against the device whose token hashes to `token_hash`, issued for
+/// `user_id` and used to sign in since `used_since`, unless it is locked: the same statement
+/// as [`count_attempt`], per device. The attempts counted, or `None` (no such device for this
+/// account, or locked: the attempt is untrusted).
+pub async fn count_device_attempt(gate: &AuthGate, token_hash: &str, user_id: &str, used_since: i64, at: &AttemptClock) -> Result<Option<i64>, sqlx::Error> {
+    let sql = Sql::new(
+        "UPDATE trusted_devices SET
+             failures = CASE WHEN window_start > $1 THEN failures + 1 ELSE 1 END,
+             window_start = CASE WHEN window_start > $1 THEN window_start ELSE $2 END,
+             locked_until = CASE WHEN (CASE WHEN window_start > $1 THEN failures + 1 ELSE 1 END) >= $3 THEN $4 ELSE NULL END
+         WHERE token_hash = $5 AND user_id = $6 AND last_used_at > $7
+           AND (locked_until IS NULL OR locked_until <= $2)
+         RETURNING failures",
+    )
+    .bind(at.window_cutoff)
+    .bind(at.now)
+    .bind(at.threshold)
+    .bind(at.lock_until)
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(used_since);
+    gate.exec().optional_scalar(sql).await
+}
+
+/// The device signed in: it forgets its failures and counts as used now.
+pub async fn device_signed_in(gate: &AuthGate, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("UPDATE trusted_devices SET failures = 0, locked_until = NULL, last_used_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash);
+    gate.exec().execute(sql).await.map(|_| ())
+}
+
+pub async fn insert_device(gate: &AuthGate, token_hash: &str, user_id: &str, org_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("INSERT INTO trusted_devices (token_hash, user_id, org_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(org_id)
+        .bind(now);
+    gate.exec().execute(sql).await.map(|_| ())
+}
+
+/// Retention: deletes up to `batch` devices not used to sign in since `unused_since`.
+pub async fn prune_devices_batch(op: &Operator, unused_since: i64, batch: i64) -> Result<u64, sqlx::Error> {
+    let sql = Sql::new(
+        "DELETE FROM trusted_devices WHERE token_hash IN
+             (SELECT token_hash FROM trusted_devices WHERE last_used_at < $1 ORDER BY last_used_at LIMIT $2)",
+    );
+    op.exec().execute(sql.bind(unused_since).bind(batch)).await
 }

@@ -1,5 +1,6 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
+use super::device;
 use super::guard::capability::AuthGate;
 use super::guard::capability::Permit;
 use super::password::{HashTurn, REFUSAL_PAUSE};
@@ -21,14 +22,23 @@ pub struct Credentials {
     pub password: String,
     /// The organization's slug; only asked when more than one organization lives here.
     pub organization: Option<String>,
+    /// The device tokens the browser holds (see [`super::device`]).
+    pub devices: Vec<String>,
+}
+
+/// A sign-in that worked: the new session's token, and the device cookie to set.
+pub struct SignedIn {
+    pub token: Token,
+    pub device_cookie: String,
 }
 
 /// Checks the credentials and starts a session. Every failure answers the same
 /// `InvalidCredentials` and costs one argon2 verification, so neither the message nor the
 /// timing tells a known email from an unknown or a locked one; the real reason goes to the
 /// login attempts log. In order: the address's limit (429), a turn to check a password (503
-/// when the queue is full; nothing counted), the account's lockout, then the password.
-pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -> Result<Token, AppError> {
+/// when the queue is full; nothing counted), the lockout (the device's for a browser trusted
+/// with the account, the account's for any other: see [`super::device`]), then the password.
+pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -> Result<SignedIn, AppError> {
     let mut errors = Vec::new();
     if creds.email.trim().is_empty() {
         errors.push(crate::error::FieldError { field: "email".into(), message: "Enter your email.".into() });
@@ -64,17 +74,20 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let who = identify(gate, &creds).await?;
     let Identified { account, ambiguous, .. } = &who;
     let clock = attempt_clock(gate, now);
-    let locked = match account {
-        Some(a) => match repo::count_attempt(gate, &a.user_id, &a.org_id, &clock).await? {
-            None => true,
-            Some(counted) => {
-                if counted == clock.threshold {
-                    metrics::counter!("roster_lockouts_total").increment(1);
+    let (trusted, locked) = match account {
+        Some(a) => match device::count_trusted_attempt(gate, &a.user_id, &creds.devices, &clock).await? {
+            Some(token) => (Some(token), false),
+            None => match repo::count_attempt(gate, &a.user_id, &a.org_id, &clock).await? {
+                None => (None, true),
+                Some(counted) => {
+                    if counted == clock.threshold {
+                        metrics::counter!("roster_lockouts_total").increment(1);
+                    }
+                    (None, false)
                 }
-                false
-            }
+            },
         },
-        None => false,
+        None => (None, false),
     };
     // A locked account's password is not checked: the dummy takes the same time.
     let stored = account.as_ref().filter(|_| !locked).and_then(|a| a.password_hash.clone());
@@ -94,13 +107,19 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
     let Some(account) = who.account.filter(|_| failure.is_none()) else {
         return Err(AppError::InvalidCredentials);
     };
-    repo::clear_failures(gate, &account.user_id).await?;
+    // A trusted device's success forgets that device's failures only: the account's count of
+    // untrusted attempts (a stranger's) stays, or each of its owner's sign-ins would hand the
+    // stranger a fresh set of guesses.
+    if trusted.is_none() {
+        repo::clear_failures(gate, &account.user_id).await?;
+    }
+    let device_cookie = device::remember(gate, &account.user_id, &account.org_id, trusted.as_deref(), &creds.devices, now_ms()).await?;
     if let (Some(new_hash), Some(old_hash)) = (renewed, account.password_hash.as_deref()) {
         repo::renew_password_hash(gate, &account.user_id, old_hash, &new_hash).await?;
     }
     let token = session::start(gate, &account.user_id, &account.org_id, client).await?;
     repo::record_sign_in(gate, &account.user_id, now_ms()).await?;
-    Ok(token)
+    Ok(SignedIn { token, device_cookie })
 }
 
 /// **Change password**'s check of the current password, held to sign-in's rules: a turn of the

@@ -9,4 +9,4 @@ mod provisioning;
 
 pub use changes::{check_may_act_on, delete_user, outranking_among, roles, set_user_active, unlock_user, update_user, user_editor};
 pub use list::{encode_cursor, list_users};
-pub use provisioning::{add_account, invitee, NewAccount};
+pub use provisioning::{add_account, invitee, unlock_account, NewAccount};

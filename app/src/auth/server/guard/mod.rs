@@ -93,3 +93,9 @@ pub fn request_token() -> Option<String> {
     let state = use_context::<AppState>()?;
     use_context::<Parts>().and_then(|parts| session::token_from_headers(&state.settings, &parts.headers))
 }
+
+/// The device tokens the browser sent with this request (see [`super::device`]).
+pub fn request_device_tokens() -> Vec<String> {
+    let Some(state) = use_context::<AppState>() else { return Vec::new() };
+    use_context::<Parts>().map(|parts| super::device::tokens_from_headers(&state.settings, &parts.headers)).unwrap_or_default()
+}

@@ -227,7 +227,13 @@ pub async fn unlock(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<bool, sql
         .bind(user_id)
         .bind(tx.id());
     let until: Option<Option<i64>> = tx.exec().optional_scalar(sql).await?;
-    Ok(until.flatten().is_some_and(|until| until > now))
+    // Its devices' locks too (device cookies, `auth::server::device`).
+    let sql = Sql::new("UPDATE trusted_devices SET failures = 0, locked_until = NULL WHERE user_id = $1 AND org_id = $2 AND locked_until > $3")
+        .bind(user_id)
+        .bind(tx.id())
+        .bind(now);
+    let devices = tx.exec().execute(sql).await?;
+    Ok(until.flatten().is_some_and(|until| until > now) || devices > 0)
 }
 
 /// Deletes the user; their roles and sessions go with them (foreign keys cascade).

@@ -47,6 +47,30 @@ pub async fn add_account(op: &Operator, account: NewAccount) -> Result<String, A
     Ok(id)
 }
 
+/// `roster user unlock`: lifts the lockout of the account `email` (and its devices'), for when
+/// every Owner is locked out and nobody can sign in to press **Unlock**. Audited with no actor
+/// but the operator. Whether there was a lock to lift.
+pub async fn unlock_account(op: &Operator, org_id: &str, email: &str) -> Result<bool, AppError> {
+    let org = op.org(org_id);
+    let mut tx = org.begin_write().await?;
+    let (user_id, _status) = repo::find_by_email(&mut tx, email).await?.ok_or(AppError::NotFound)?;
+    let lifted = repo::unlock(&mut tx, &user_id, now_ms()).await?;
+    if lifted {
+        let event = crate::audit::server::service::AuditEvent {
+            actor_id: &user_id,
+            actor_email: "roster user unlock (command line)",
+            action: "user.unlocked",
+            target_type: "user",
+            target_id: &user_id,
+            target_label: email,
+            details: serde_json::json!({ "by": "command line" }),
+        };
+        crate::audit::server::service::record(&mut tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(lifted)
+}
+
 /// The invitee's account, from the invitations feature, inside its transaction: pending and
 /// holding the invited role until they accept. See the repository for each step.
 pub mod invitee {
