@@ -49,6 +49,12 @@ class Acks:
     def __init__(self):
         self.lock = threading.Lock()
         self.invited, self.names, self.revoked = [], {}, []
+        # Writers that signed in, and what went wrong for one, with when (a failure before the
+        # kill is the server's fault; after it, the kill's).
+        self.signed_in, self.errors = 0, []
+
+    def confirmed(self):
+        return len(self.invited) + len(self.names) + len(self.revoked)
 
     def add(self, kind, *value):
         with self.lock:
@@ -62,8 +68,16 @@ class Acks:
 
 def writer(base, n, round_no, acks, stop):
     owner = Client(base)
-    if owner.post("/api/public/login", {"email": OWNER, "password": PASSWORD})[0] != 200:
+    try:
+        status = owner.post("/api/public/login", {"email": OWNER, "password": PASSWORD})[0]
+    except OSError as e:
+        status = repr(e)
+    if status != 200:
+        with acks.lock:
+            acks.errors.append((time.monotonic(), f"writer {n} could not sign in: {status}"))
         return
+    with acks.lock:
+        acks.signed_in += 1
     try:
         status, roles = owner.post("/api/invite_roles")
         member = next(r["id"] for r in roles if r["name"] == "Member")
@@ -93,8 +107,10 @@ def writer(base, n, round_no, acks, stop):
                 for s in (sessions or {}).get("sessions", [])[:1]:
                     if owner.post("/api/revoke_session", {"id": s["id"]})[0] == 200:
                         acks.add("revoke", s["id"])
-    except (OSError, KeyError, TypeError, StopIteration, IndexError):
-        return  # the server died under us
+    except (OSError, KeyError, TypeError, StopIteration, IndexError) as e:
+        # The server died under us, or, if before the kill, failed: main() tells which.
+        with acks.lock:
+            acks.errors.append((time.monotonic(), f"writer {n}: {e!r}"))
 
 
 def start(binary, db_url, port):
@@ -181,13 +197,21 @@ def main():
         threads = [threading.Thread(target=writer, args=(base, n, round_no, acks, stop)) for n in range(args.writers)]
         for t in threads:
             t.start()
-        time.sleep(random.uniform(0.5, 3.0))
+        time.sleep(random.uniform(1.0, 3.0))
+        killed_at = time.monotonic()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stop.set()
         for t in threads:
             t.join()
         problems = check(db, acks)
+        # A round proves something only if writes were confirmed before the kill: every
+        # writer signed in, at least one confirmed write per writer, no failure while alive.
+        if acks.signed_in < args.writers:
+            problems.append(f"only {acks.signed_in} of {args.writers} writers signed in")
+        if acks.confirmed() < args.writers:
+            problems.append(f"only {acks.confirmed()} writes were confirmed before the kill (at least {args.writers} needed)")
+        problems += [f"before the kill: {what}" for at, what in acks.errors if at < killed_at]
         totals["invited"] += len(acks.invited)
         totals["edits"] += len(acks.names)
         totals["revoked"] += len(acks.revoked)

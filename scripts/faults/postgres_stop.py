@@ -192,6 +192,17 @@ def main():
         if not any("temporarily unavailable" in r[4] for r in during if r[0] == "api"):
             problems.append("no API answer said 'temporarily unavailable'")
 
+        # Across the edges: requests in flight while Postgres stopped or came back. Each is
+        # answered in time with success or 503, never a 500, never a session taken as ended.
+        spanning = [r for r in log if (r[1] < down + 0.5 and r[1] + r[2] > stopping) or (r[1] < back and r[1] + r[2] > back)]
+        for r in spanning:
+            allowed = {200} if r[0] == "healthz" else {200, 503}
+            if r[3] not in allowed:
+                problems.append(f"{r[0]} in flight across a restart answered {r[3]}: {r[4]!r}")
+            if r[2] > ANSWER_WITHIN:
+                problems.append(f"{r[0]} in flight across a restart took {r[2]:.1f} s")
+        print(f"  in flight across the stop or the start: {len(spanning)} requests, statuses {sorted({r[3] for r in spanning}, key=str)}")
+
         # Recovery: the first request that started after Postgres came back and succeeded,
         # and nothing but success after it, on the sessions signed in before the outage.
         after = [r for r in log if r[1] >= back and r[0] in ("api", "page", "readyz")]

@@ -16,12 +16,12 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&root),
-        Some("test") => test(&root),
+        Some("test") => test(&root, &args[1..]),
         Some("e2e") => e2e(&root),
         Some("setup") => setup::all(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  dev     install what is missing, then run `cargo leptos watch` on SQLite\n  test    install what is missing, then run every test (SQLite, Postgres when TEST_DATABASE_URL is set, browser)\n  e2e     only the browser tests, against a release build\n  setup   only install what is missing"
+                "usage: cargo xtask <command>\n\n  dev     install what is missing, then run `cargo leptos watch` on SQLite\n  test    install what is missing, then run every test (SQLite, Postgres, faults, browser);\n          Postgres is TEST_DATABASE_URL or this machine's on 127.0.0.1:5432, and without one the\n          command fails unless given --sqlite-only\n  e2e     only the browser tests, against a release build\n  setup   only install what is missing"
             );
             return ExitCode::from(2);
         }
@@ -71,8 +71,21 @@ fn dev(root: &Path) -> Result<(), String> {
     run(root, "cargo", &["leptos", "watch"], &[])
 }
 
-fn test(root: &Path) -> Result<(), String> {
+/// The Postgres the tests use: `TEST_DATABASE_URL` when it names one, else this machine's own
+/// (the one this project's machines start, as `.ci/run` uses it) when it answers.
+fn postgres_url() -> Option<String> {
+    if let Some(url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        return Some(url);
+    }
+    let answers = Command::new("pg_isready").args(["-q", "-h", "127.0.0.1", "-p", "5432"]).status().is_ok_and(|s| s.success());
+    answers.then(|| MACHINE_POSTGRES.to_owned())
+}
+
+const MACHINE_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn test(root: &Path, args: &[String]) -> Result<(), String> {
     let started = Instant::now();
+    let sqlite_only = args.iter().any(|a| a == "--sqlite-only");
     setup::all(root, true)?;
 
     say("Structure: no import cycles, no feature using another's repository; new Postgres indexes built concurrently");
@@ -82,19 +95,32 @@ fn test(root: &Path) -> Result<(), String> {
     say("Unit and integration tests on SQLite");
     run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
 
-    let postgres = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    say("The benchmark programs still build (they are run by hand: docs/benchmarks.md)");
+    run(root, "cargo", &["build", "--workspace", "--exclude", "frontend", "--benches"], &[])?;
+
+    let postgres = if sqlite_only { None } else { postgres_url() };
     match &postgres {
         Some(url) => {
-            say("The same integration tests on Postgres");
+            say(&format!("The same integration tests on Postgres ({})", url.split('@').next_back().unwrap_or(url)));
             // Same package selection as the SQLite run, so no dependency is rebuilt.
             run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--test", "api"], &[("TEST_DATABASE_URL", url)])?;
         }
-        None => say("TEST_DATABASE_URL is not a postgres:// URL: skipping the Postgres run"),
+        None => say("No Postgres: SKIPPING the Postgres run and its fault scripts"),
     }
     faults(root, postgres.as_deref())?;
 
     e2e(root)?;
-    say(&format!("All tests passed in {:.0?}", started.elapsed()));
+    let took = started.elapsed();
+    match postgres {
+        Some(_) => say(&format!("All tests passed in {took:.0?}: SQLite, Postgres, faults, browser")),
+        None if sqlite_only => say(&format!("Tests passed on SQLite only (--sqlite-only) in {took:.0?}: Postgres was NOT tested")),
+        None => {
+            return Err(format!(
+                "tests passed on SQLite, but Postgres was NOT tested: no TEST_DATABASE_URL and nothing answers on 127.0.0.1:5432 \
+                 (start one, set TEST_DATABASE_URL=postgres://…, or pass --sqlite-only to accept SQLite alone); {took:.0?}"
+            ))
+        }
+    }
     Ok(())
 }
 
