@@ -91,6 +91,8 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     say("Structure: no import cycles, no feature using another's repository; new Postgres indexes built concurrently");
     run(root, "python3", &["scripts/check_structure.py"], &[])?;
     run(root, "python3", &["scripts/check_migrations.py"], &[])?;
+    // …and that both catch what they look for, on fixtures that must fail.
+    run(root, "python3", &["-m", "unittest", "discover", "-q", "-s", "scripts/tests"], &[])?;
 
     say("Unit and integration tests on SQLite");
     run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
