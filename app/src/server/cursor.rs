@@ -13,19 +13,20 @@ pub fn encode<T: Serialize>(position: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
 }
 
-pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, AppError> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+/// The cursor given as the list parameter `param` (`after` or `before`), which a refusal names.
+pub fn decode<T: DeserializeOwned>(param: &'static str, cursor: &str) -> Result<T, AppError> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid(param))?;
     // No key or id the server writes holds a NUL (JSON can carry one only as this escape), and
     // Postgres refuses one in text: such a cursor was made by hand.
     if bytes.windows(6).any(|w| w == b"\\u0000") {
-        return Err(invalid());
+        return Err(invalid(param));
     }
-    serde_json::from_slice(&bytes).map_err(|_| invalid())
+    serde_json::from_slice(&bytes).map_err(|_| invalid(param))
 }
 
 /// What a cursor that is not one of this list's is answered with.
-pub fn invalid() -> AppError {
-    AppError::validation("after", "That page link is no longer valid. Go back to the first page.")
+pub fn invalid(param: &'static str) -> AppError {
+    AppError::validation(param, "That page link is no longer valid. Go back to the first page.")
 }
 
 /// One page of a keyset list, with the cursors of the pages before and after it.

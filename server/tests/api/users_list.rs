@@ -367,7 +367,19 @@ async fn a_tampered_cursor_or_a_nul_is_refused_with_a_message_never_a_500() {
                 form.push((side, cursor));
                 let res = app.call(&owner, path, &form).await;
                 let status = res.status().as_u16();
-                assert!(matches!(status, 200 | 400 | 422), "{path} {params:?} {side}={cursor}: {status} {}", res.text().await.unwrap_or_default());
+                // `[5,"x"]` and `[i64::MIN,""]` have the shape of a Sessions or Login Attempts
+                // cursor (a time and an id): a position like any other, which names nothing
+                // the viewer may not see. Every other one is refused beside its parameter.
+                let i = tampered.iter().position(|c| c == cursor).unwrap_or(usize::MAX);
+                let position = path != "/api/list_users" && (i == 5 || i == 7);
+                let body = res.text().await.unwrap_or_default();
+                if position {
+                    assert_eq!(status, 200, "{path} {params:?} {side}={cursor}: {body}");
+                } else {
+                    assert_eq!(status, 422, "{path} {params:?} {side}={cursor}: {body}");
+                    let err: AppError = serde_json::from_str(&body).unwrap();
+                    assert!(err.field_message(side).is_some(), "the message names `{side}`: {body}");
+                }
             }
         }
     }

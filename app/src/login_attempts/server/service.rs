@@ -49,8 +49,8 @@ pub async fn list(permit: &Permit, query: &AttemptQuery) -> Result<LoginAttemptL
         search: query.search.as_ref(),
         outcome: query.outcome,
         since: query.range.map(|r| now - r.millis()),
-        after: query.after.as_deref().map(cursor::decode).transpose()?,
-        before: query.before.as_deref().map(cursor::decode).transpose()?,
+        after: query.after.as_deref().map(|c| cursor::decode("after", c)).transpose()?,
+        before: query.before.as_deref().map(|c| cursor::decode("before", c)).transpose()?,
         limit: i64::try_from(ATTEMPT_PAGE_SIZE + 1).unwrap_or(i64::MAX),
     };
     let rows = repo::page(permit.org(), &spec).await?;

@@ -43,8 +43,8 @@ fn to_summary(row: SessionListRow, permit: &Permit, outranking: &HashSet<String>
 pub async fn list(permit: &Permit, query: &SessionQuery) -> Result<SessionList, AppError> {
     let now = now_ms();
     let idle_ms = permit.settings().session_idle_ms();
-    let after: Option<(i64, String)> = query.after.as_deref().map(cursor::decode).transpose()?;
-    let before: Option<(i64, String)> = query.before.as_deref().map(cursor::decode).transpose()?;
+    let after: Option<(i64, String)> = query.after.as_deref().map(|c| cursor::decode("after", c)).transpose()?;
+    let before: Option<(i64, String)> = query.before.as_deref().map(|c| cursor::decode("before", c)).transpose()?;
     let prefix = (!query.search.is_empty()).then(|| key(&query.search));
     let spec = PageSpec {
         prefix: prefix.as_deref(),

@@ -26,8 +26,8 @@ fn to_invitation(row: ListRow, now: i64) -> Invitation {
 
 pub async fn list(permit: &Permit, query: &InvitationQuery) -> Result<InvitationList, AppError> {
     let now = now_ms();
-    let after: Option<(i64, String)> = query.after.as_deref().map(cursor::decode).transpose()?;
-    let before: Option<(i64, String)> = query.before.as_deref().map(cursor::decode).transpose()?;
+    let after: Option<(i64, String)> = query.after.as_deref().map(|c| cursor::decode("after", c)).transpose()?;
+    let before: Option<(i64, String)> = query.before.as_deref().map(|c| cursor::decode("before", c)).transpose()?;
     let reading_back = before.is_some();
     let spec = PageSpec { search: &query.search, status: query.status, after, before, limit: INVITATION_PAGE_SIZE + 1, now };
     let rows = repo::list_page(permit.org(), &spec).await?;

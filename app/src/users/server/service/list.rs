@@ -18,15 +18,15 @@ pub fn encode_cursor(values: &[SortValue], id: &str) -> String {
 
 /// A cursor of the Users list: it must also have the keys `sort` writes (as many, of the same
 /// kinds), or a tampered one would reach the database as a comparison it cannot make.
-fn decode_cursor(value: &str, sort: UserSort) -> Result<(Vec<SortValue>, String), AppError> {
+fn decode_cursor(param: &'static str, value: &str, sort: UserSort) -> Result<(Vec<SortValue>, String), AppError> {
     use SortValue::{Number, Text};
-    let (values, id): (Vec<SortValue>, String) = cursor::decode(value)?;
+    let (values, id): (Vec<SortValue>, String) = cursor::decode(param, value)?;
     let fits = match sort {
         UserSort::Name | UserSort::Email => matches!(values[..], [Text(_)]),
         UserSort::Status => matches!(values[..], [Text(_), Text(_)]),
         UserSort::LastLogin => matches!(values[..], [Number(_)]),
     };
-    if fits { Ok((values, id)) } else { Err(cursor::invalid()) }
+    if fits { Ok((values, id)) } else { Err(cursor::invalid(param)) }
 }
 
 /// A set of fewer than this many rows is read whole and sorted; a bigger one is only checked
@@ -124,7 +124,11 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         role_id: role_id.as_deref(),
         sort: query.sort,
         descending: query.descending,
-        cursor: query.after.as_deref().or(query.before.as_deref()).map(|c| decode_cursor(c, query.sort)).transpose()?,
+        cursor: match (query.after.as_deref(), query.before.as_deref()) {
+            (Some(c), _) => Some(decode_cursor("after", c, query.sort)?),
+            (None, Some(c)) => Some(decode_cursor("before", c, query.sort)?),
+            (None, None) => None,
+        },
         backwards,
         limit: i64::from(query.page_size) + 1,
         driver: plan.page,
