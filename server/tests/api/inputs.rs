@@ -6,7 +6,7 @@ use crate::helpers::*;
 use app::auth::types::BuiltinRole;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 
 /// Argument names the server functions take, to be hit more often than random ones.
@@ -119,7 +119,13 @@ async fn no_input_to_any_server_function_gets_a_5xx_or_shows_internals() {
 
     // 12 per function in CI; `ROSTER_INPUT_CASES=500` for a longer hunt.
     let cases: u32 = std::env::var("ROSTER_INPUT_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
-    let mut runner = TestRunner::new(Config { cases, ..Config::default() });
+    // A random run that says how to repeat it: `ROSTER_INPUT_SEED=<the printed seed>`.
+    let seed: u64 = std::env::var("ROSTER_INPUT_SEED").ok().and_then(|n| n.parse().ok()).unwrap_or_else(rand::random);
+    eprintln!("random inputs: {cases} a function, seed {seed} (ROSTER_INPUT_SEED={seed} repeats this run)");
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
+    let mut runner = TestRunner::new_with_rng(Config { cases, ..Config::default() }, rng);
     let mut statuses = std::collections::BTreeMap::new();
     for path in paths {
         for _ in 0..cases {
