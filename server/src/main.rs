@@ -69,6 +69,8 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let addr = leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The address bound: with port 0 the system chose it (the tests start the binary so).
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
     let outbox = match server::mail::transport(&config.mail, config.settings.mail)? {
         Some(transport) => {

@@ -52,12 +52,14 @@ impl Process {
     }
 
     async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> Process {
-        let port = crate::smtp::free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        // Port 0: the process binds a port of the system's choosing and says which, so no
+        // port is chosen here, freed, and hoped to be still free (bind-release-reuse).
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("NO_COLOR", "1")
             .env("LEPTOS_OUTPUT_NAME", "roster")
             .env("LEPTOS_ENV", "PROD")
             .env("ROSTER_MAIL_FROM", "Roster <roster@example.test>")
@@ -66,14 +68,15 @@ impl Process {
             .env("ROSTER_OWNER_EMAIL", "ada@example.com")
             .env("ROSTER_OWNER_NAME", "Ada Lovelace")
             .env("ROSTER_OWNER_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .env("RUST_LOG", "warn,roster=info")
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .envs(extra.iter().copied())
             .spawn()
             .expect("start roster");
+        let base = listening_address(&mut child);
         // Owned at once, so that a failure below still stops it (Drop).
-        let process = Process { child, base: format!("http://127.0.0.1:{port}") };
+        let process = Process { child, base };
         for _ in 0..200 {
             if let Ok(res) = reqwest::get(process.url("/readyz")).await {
                 if res.status() == 200 {
@@ -88,6 +91,26 @@ impl Process {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+}
+
+/// The `http://127.0.0.1:PORT` a starting `roster` says it listens on; its output goes on
+/// being read (and dropped) in a thread, so the process never blocks on a full pipe.
+fn listening_address(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let Some(stdout) = child.stdout.take() else { panic!("roster's output was not piped") };
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let base = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let _ = child.kill();
+            panic!("roster ended before saying where it listens");
+        };
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on ".len()..];
+            break rest.split_whitespace().next().unwrap_or(rest).to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    base
 }
 
 async fn sign_in(process: &Process, email: &str, password: &str) -> (reqwest::Client, u16) {

@@ -1,5 +1,5 @@
-//! A real SMTP server for the tests: aiosmtpd (STACK.md), started on a free port, writing each
-//! message it receives into a Maildir that the tests read.
+//! A real SMTP server for the tests: aiosmtpd (STACK.md), on a port it binds itself and
+//! reports, writing each message it receives into a Maildir that the tests read.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -17,17 +17,34 @@ pub fn python() -> &'static str {
     if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" }
 }
 
-/// A port nothing listens on (yet).
+/// A port nothing listens on, for the one test that needs mail to fail first and then reach a
+/// server started there later (an SMTP outage); everything else binds port 0 and is told.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
 
+/// aiosmtpd's SMTP server with its Maildir handler, on the port given (0: one the system
+/// chooses), saying the port it bound on its first line: the server holds the port from the
+/// moment it is chosen, so no other process can take it in between.
+const SINK: &str = "
+import asyncio, sys
+from aiosmtpd.smtp import SMTP
+from aiosmtpd.handlers import Mailbox
+async def main():
+    handler = Mailbox(sys.argv[1])
+    server = await asyncio.get_running_loop().create_server(lambda: SMTP(handler), '127.0.0.1', int(sys.argv[2]))
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+";
+
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
-        SmtpServer::start_on(free_port()).await
+        SmtpServer::start_on(0).await
     }
 
+    /// On `port` (0: one the system chooses, known once started).
     pub async fn start_on(port: u16) -> SmtpServer {
         let dir = tempfile::tempdir().expect("maildir");
         let mut server = SmtpServer { port, dir, child: None };
@@ -37,13 +54,19 @@ impl SmtpServer {
 
     /// Starts (again) on the same port and Maildir.
     pub async fn resume(&mut self) {
-        let child = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{}", self.port), "-c", "aiosmtpd.handlers.Mailbox"])
+        use std::io::BufRead;
+        let mut child = Command::new(python())
+            .args(["-c", SINK])
             .arg(self.maildir())
-            .stdout(Stdio::null())
+            .arg(self.port.to_string())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start aiosmtpd (python3-aiosmtpd; `cargo xtask setup` installs it)");
+        let stdout = child.stdout.take().expect("piped");
+        let mut first = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut first);
+        self.port = first.trim().parse().unwrap_or_else(|_| panic!("aiosmtpd did not start on port {}", self.port));
         self.child = Some(child);
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
