@@ -83,6 +83,7 @@ async fn serve(config: Config) -> Result<(), String> {
     };
     if let Some(addr) = config.metrics_addr {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for /metrics: {e}"))?;
+        let addr = listener.local_addr().unwrap_or(addr);
         let metrics = server::metrics::router(db.clone(), app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url));
         tracing::info!("metrics at http://{addr}/metrics");
         tokio::spawn(async move {

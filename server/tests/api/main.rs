@@ -25,7 +25,7 @@ mod migrations;
 mod outage;
 mod pages;
 mod plain_forms;
-mod reliability;
+pub mod reliability;
 mod server_functions;
 mod sessions;
 mod sign_in;

@@ -34,9 +34,11 @@ async fn a_server_started_before_its_postgres_database_exists_waits_for_it() {
 }
 
 /// A `roster` process serving on its own port, killed when dropped.
-struct Process {
+pub struct Process {
     child: Child,
-    base: String,
+    pub base: String,
+    /// Where it serves `/metrics`, when `ROSTER_METRICS_ADDR` was given.
+    pub metrics: Option<String>,
 }
 
 impl Drop for Process {
@@ -51,7 +53,7 @@ impl Process {
         Process::start_with(database_url, &[("ROSTER_SMTP_URL", smtp_url)]).await
     }
 
-    async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> Process {
+    pub async fn start_with(database_url: &str, extra: &[(&str, &str)]) -> Process {
         // Port 0: the process binds a port of the system's choosing and says which, so no
         // port is chosen here, freed, and hoped to be still free (bind-release-reuse).
         let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
@@ -74,9 +76,11 @@ impl Process {
             .envs(extra.iter().copied())
             .spawn()
             .expect("start roster");
-        let base = listening_address(&mut child);
+        let with_metrics = extra.iter().any(|(name, _)| *name == "ROSTER_METRICS_ADDR");
+        let mut said = announced(&mut child, if with_metrics { &["listening on ", "metrics at "] } else { &["listening on "] }).into_iter();
+        let (base, metrics) = (said.next().unwrap_or_default(), said.next());
         // Owned at once, so that a failure below still stops it (Drop).
-        let process = Process { child, base };
+        let process = Process { child, base, metrics };
         for _ in 0..200 {
             if let Ok(res) = reqwest::get(process.url("/readyz")).await {
                 if res.status() == 200 {
@@ -93,24 +97,30 @@ impl Process {
     }
 }
 
-/// The `http://127.0.0.1:PORT` a starting `roster` says it listens on; its output goes on
-/// being read (and dropped) in a thread, so the process never blocks on a full pipe.
-fn listening_address(child: &mut std::process::Child) -> String {
+/// The addresses (`http://127.0.0.1:PORT`) a starting `roster` announces after each of
+/// `announcements`, in that order; its output goes on being read (and dropped) in a thread, so
+/// the process never blocks on a full pipe.
+fn announced(child: &mut std::process::Child, announcements: &[&str]) -> Vec<String> {
     use std::io::BufRead;
     let Some(stdout) = child.stdout.take() else { panic!("roster's output was not piped") };
     let mut lines = std::io::BufReader::new(stdout).lines();
-    let base = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let _ = child.kill();
-            panic!("roster ended before saying where it listens");
+    let mut found = Vec::new();
+    for announcement in announcements {
+        let address = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                panic!("roster ended before saying {announcement:?}");
+            };
+            if let Some(at) = line.find(announcement) {
+                let rest = &line[at + announcement.len()..];
+                let address = rest.split_whitespace().next().unwrap_or(rest);
+                break address.trim_end_matches("/metrics").to_owned();
+            }
         };
-        if let Some(at) = line.find("listening on http://") {
-            let rest = &line[at + "listening on ".len()..];
-            break rest.split_whitespace().next().unwrap_or(rest).to_owned();
-        }
-    };
+        found.push(address);
+    }
     std::thread::spawn(move || for _ in lines {});
-    base
+    found
 }
 
 async fn sign_in(process: &Process, email: &str, password: &str) -> (reqwest::Client, u16) {
