@@ -584,3 +584,58 @@ async fn one_message_that_fails_does_not_stop_the_others_of_its_batch() {
     let doomed = list.iter().find(|i| i.id == doomed.invitation_id).unwrap();
     assert_ne!(doomed.delivery, app::invitations::types::Delivery::Sent);
 }
+
+/// The outbox's ways of ending: a permanent refusal (550) fails the message at once; a day of
+/// temporary failures gives up; and the body, which holds the link, is emptied whichever way a
+/// message ends (sent, failed, given up, cancelled).
+#[tokio::test]
+async fn a_refusal_fails_at_once_a_day_of_retries_gives_up_and_no_body_outlives_its_message() {
+    let t = acme().await;
+    let body_of = |email: &'static str| {
+        let app = &t.app;
+        async move { app.scalar_text("SELECT body_text || body_html FROM email_outbox WHERE to_key = $1", email).await }
+    };
+    let status_of = |email: &'static str| {
+        let app = &t.app;
+        async move { app.scalar_text("SELECT status FROM email_outbox WHERE to_key = $1", email).await }
+    };
+
+    // Refused for good: Failed after one attempt, with the server's words, and emptied.
+    let refusing = crate::smtp::SlowSmtp::refusing().await;
+    let refused = Arc::new(Transport::smtp(&refusing.url(), "Roster <roster@example.test>").unwrap());
+    t.invite("nobody.here@example.com", "Member").await;
+    assert!(!body_of("nobody.here@example.com").await.is_empty(), "the message waits with its body");
+    assert_eq!(t.deliver(&refused).await, 1);
+    assert_eq!(status_of("nobody.here@example.com").await, "failed");
+    assert_eq!(t.app.scalar_i64("SELECT attempts FROM email_outbox WHERE to_key = $1", "nobody.here@example.com").await, 1, "no retry");
+    assert_eq!(body_of("nobody.here@example.com").await, "");
+    let row = t.list(&[("search", "nobody.here")]).await.invitations.pop().unwrap();
+    assert_eq!(row.delivery, app::invitations::types::Delivery::Failed);
+    assert!(row.delivery_error.is_some_and(|e| e.contains("550")), "the refusal is shown");
+
+    // A server that is down: retried, until a day has passed since the message was made.
+    let down = Arc::new(Transport::smtp(&format!("smtp://127.0.0.1:{}", crate::smtp::free_port()), "Roster <roster@example.test>").unwrap());
+    t.invite("patient.too@example.com", "Member").await;
+    assert_eq!(t.deliver(&down).await, 1);
+    assert_eq!(status_of("patient.too@example.com").await, "queued", "a temporary failure is retried");
+    assert!(!body_of("patient.too@example.com").await.is_empty());
+    // A day passes (the message's birth moved back, its retry due now): the next failure gives up.
+    t.app.execute("UPDATE email_outbox SET created_at = created_at - 86400001, next_attempt_at = 0 WHERE to_key = $1", "patient.too@example.com").await;
+    assert_eq!(t.deliver(&down).await, 1);
+    assert_eq!(status_of("patient.too@example.com").await, "failed", "given up after a day");
+    assert_eq!(body_of("patient.too@example.com").await, "");
+
+    // Cancelled before it went: emptied too.
+    let waiting = t.invite("never.sent@example.com", "Member").await;
+    assert_eq!(t.app.call(&t.owner, "/api/cancel_invitation", &[("id", &waiting.invitation_id)]).await.status(), 200);
+    assert_eq!(status_of("never.sent@example.com").await, "cancelled");
+    assert_eq!(body_of("never.sent@example.com").await, "");
+
+    // Sent: emptied.
+    let smtp = SmtpServer::start().await;
+    t.invite("arrives@example.com", "Member").await;
+    assert_eq!(t.deliver(&transport(&smtp)).await, 1);
+    smtp.wait_for(1).await;
+    assert_eq!(status_of("arrives@example.com").await, "sent");
+    assert_eq!(body_of("arrives@example.com").await, "");
+}

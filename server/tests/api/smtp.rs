@@ -170,13 +170,22 @@ pub struct SlowSmtp {
 
 impl SlowSmtp {
     pub async fn start(answer_after: Option<Duration>) -> SlowSmtp {
+        SlowSmtp::start_with(answer_after, false).await
+    }
+
+    /// A mail server that refuses every recipient for good (`550`, no such mailbox).
+    pub async fn refusing() -> SlowSmtp {
+        SlowSmtp::start_with(Some(Duration::ZERO), true).await
+    }
+
+    async fn start_with(answer_after: Option<Duration>, refuse: bool) -> SlowSmtp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let received = std::sync::Arc::default();
         let counter = std::sync::Arc::clone(&received);
         let server = tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
-                tokio::spawn(converse(conn, std::sync::Arc::clone(&counter), answer_after));
+                tokio::spawn(converse(conn, std::sync::Arc::clone(&counter), answer_after, refuse));
             }
         });
         SlowSmtp { port, received, server }
@@ -205,7 +214,7 @@ impl Drop for SlowSmtp {
     }
 }
 
-async fn converse(conn: tokio::net::TcpStream, received: std::sync::Arc<std::sync::atomic::AtomicUsize>, answer_after: Option<Duration>) {
+async fn converse(conn: tokio::net::TcpStream, received: std::sync::Arc<std::sync::atomic::AtomicUsize>, answer_after: Option<Duration>, refuse: bool) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let (read, mut write) = conn.into_split();
     let mut lines = BufReader::new(read).lines();
@@ -229,6 +238,7 @@ async fn converse(conn: tokio::net::TcpStream, received: std::sync::Arc<std::syn
                 }
                 b"250 queued\r\n"
             }
+            "RCPT" if refuse => b"550 5.1.1 no such mailbox here\r\n",
             "QUIT" => {
                 let _ = write.write_all(b"221 bye\r\n").await;
                 return;
