@@ -94,8 +94,10 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     // …and that both catch what they look for, on fixtures that must fail.
     run(root, "python3", &["-m", "unittest", "discover", "-q", "-s", "scripts/tests"], &[])?;
 
-    say("Unit and integration tests on SQLite");
-    run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", "")])?;
+    say("Unit and integration tests on SQLite (doc tests checking their compile_fail error codes)");
+    let rustdoc = root.join("scripts/rustdoc_checking_error_codes.sh");
+    let rustdoc = rustdoc.to_string_lossy();
+    run(root, "cargo", &["test", "--workspace", "--exclude", "frontend"], &[("TEST_DATABASE_URL", ""), ("RUSTDOC", &rustdoc)])?;
 
     say("The benchmark programs still build (they are run by hand: docs/benchmarks.md)");
     run(root, "cargo", &["build", "--workspace", "--exclude", "frontend", "--benches"], &[])?;

@@ -17,36 +17,48 @@
 //! - [`Operator`]: the command line and the first start, acting on the machine's behalf.
 //!
 //! The application state keeps its database private too, so code that holds only the state
-//! (any server function can `use_context` it) cannot query. Neither compiles:
+//! (any server function can `use_context` it) cannot query. None of these compiles, each for
+//! the reason its error code names (`cargo xtask test` runs rustdoc so that it checks the
+//! codes, `scripts/rustdoc_checking_error_codes.sh`: stable rustdoc alone would accept a
+//! snippet that fails for any reason at all, a typo included):
 //!
-//! ```compile_fail
+//! ```compile_fail,E0616
 //! // A server function that reads the state's database without the guard.
 //! async fn sneaky(state: app::auth::server::guard::AppState) {
 //!     let _ = state.db.exec();
 //! }
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0451
 //! // Or makes itself a capability for an organization it names.
 //! fn sneaky(db: app::server::db::Db) -> app::auth::server::guard::OrgDb {
 //!     app::auth::server::guard::OrgDb { db, org_id: "another-org".into() }
 //! }
 //! ```
 //!
-//! ```compile_fail
-//! // Or calls a repository with the database and an organization id of its choosing.
+//! ```compile_fail,E0308
+//! // Or calls a repository with the bare database: repositories take an organization's
+//! // capability, which it cannot make.
 //! async fn sneaky(db: &app::server::db::Db) {
-//!     let _ = app::organizations::server::repo::role_id(db, "another-org", "Owner").await;
+//!     let _ = app::organizations::server::repo::role_id(db, "Owner").await;
 //! }
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0451
 //! // Or forges the identity the guard reads from the request.
 //! fn sneaky() -> app::auth::server::guard::Authenticated {
 //!     app::auth::server::guard::Authenticated {
 //!         session_id: "s".into(), user_id: "u".into(), org_id: "another-org".into(),
 //!         user_name: "n".into(), user_email: "e".into(), org_name: "o".into(), permissions: vec![],
 //!     }
+//! }
+//! ```
+//!
+//! ```compile_fail,E0599
+//! // Or opens a transaction on an organization it names through the invitee's gate: there
+//! // is no such way; the gate finds the organization from a link's token itself.
+//! async fn sneaky(gate: &app::auth::server::guard::InviteGate) {
+//!     let _ = gate.begin_write_in("another-org").await;
 //! }
 //! ```
 //!
@@ -342,10 +354,16 @@ impl InviteGate {
     pub fn exec(&self) -> Exec<'_> {
         self.db.exec()
     }
-    /// A write transaction on the organization that holds the invitation just found by its
-    /// token (see [`Tx`]: only `commit` commits).
-    pub async fn begin_write_in(&self, org_id: &str) -> Result<OrgTx, sqlx::Error> {
-        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: org_id.to_owned() })
+    /// A write transaction on the organization that holds the invitation whose token hashes
+    /// to `token_hash`, found inside the transaction itself; `None` when no invitation has that
+    /// token. The organization is never a value the caller names: a tenant transaction comes
+    /// only from a guard's [`Permit`] or from a link that exists (see [`Tx`]: only `commit`
+    /// commits).
+    pub async fn begin_write_for_link(&self, token_hash: &str) -> Result<Option<OrgTx>, sqlx::Error> {
+        let mut tx = self.db.begin_write().await?;
+        let sql = crate::server::sql::Sql::new("SELECT org_id FROM invitations WHERE token_hash = $1").bind(token_hash);
+        let org_id: Option<String> = tx.exec().optional_scalar(sql).await?;
+        Ok(org_id.map(|org_id| OrgTx { tx, org_id }))
     }
 }
 

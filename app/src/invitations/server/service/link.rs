@@ -94,7 +94,7 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
     let turn = gate.hashing().turn().await.inspect_err(|_| respond::retry_after(ms(REFUSAL_PAUSE)))?;
     let hash = turn.hash(input.password).await?;
     let now = now_ms();
-    let mut tx = gate.begin_write_in(&row.org_id).await?;
+    let mut tx = gate.begin_write_for_link(&token_hash).await?.ok_or_else(gone)?;
     if !repo::settle_link(&mut tx, &token_hash, InvitationStatus::Accepted, now).await? {
         return Err(gone());
     }
@@ -120,8 +120,9 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
 pub async fn decline(gate: &InviteGate, client: &ClientInfo, token: &str) -> Result<(), AppError> {
     let (row, user_id) = usable(gate, client, token).await?;
     let now = now_ms();
-    let mut tx = gate.begin_write_in(&row.org_id).await?;
-    if !repo::settle_link(&mut tx, &hash_token(token), InvitationStatus::Declined, now).await? {
+    let token_hash = hash_token(token);
+    let mut tx = gate.begin_write_for_link(&token_hash).await?.ok_or_else(gone)?;
+    if !repo::settle_link(&mut tx, &token_hash, InvitationStatus::Declined, now).await? {
         return Err(gone());
     }
     let event = AuditEvent {
