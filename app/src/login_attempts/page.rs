@@ -72,7 +72,11 @@ fn AttemptRow(attempt: LoginAttempt, now: i64) -> impl IntoView {
             <td class="cell-truncate" title=attempt.email.clone()>{attempt.email.clone()}</td>
             <td class="cell-mono" title=attempt.user_agent>{attempt.ip_address}</td>
             <td><Badge tone=tone label=label/></td>
-            <td>{attempt.reason.unwrap_or_else(|| "—".into())}</td>
+            <td>{match (attempt.reason, attempt.repeats) {
+                (Some(reason), n) if n > 1 => format!("{reason} (×{n})"),
+                (Some(reason), _) => reason,
+                (None, _) => "—".into(),
+            }}</td>
         </tr>
     }
 }

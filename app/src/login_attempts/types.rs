@@ -77,6 +77,13 @@ pub struct LoginAttempt {
     pub user_agent: String,
     pub success: bool,
     pub reason: Option<String>,
+    /// How many refusals the row stands for: the per-address limit writes one row a window.
+    #[serde(default = "one")]
+    pub repeats: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -158,6 +158,14 @@ async fn too_many_attempts_from_one_address_answer_429_with_retry_after() {
     assert!(matches!(res.json::<AppError>().await.unwrap(), AppError::RateLimited(m) if m.contains("Too many sign-in attempts")));
     assert_eq!(reasons(&app, "ada@example.com").await, ["Too many attempts from this address"]);
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE $1 = $1", "").await, 0);
+
+    // More refusals in the same window write no row of their own: the row counts them.
+    for _ in 0..4 {
+        assert_eq!(app.login(&browser(), "ada@example.com", PASSWORD).await.status(), 429);
+    }
+    let refused = "Too many attempts from this address";
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM login_attempts WHERE reason = $1", refused).await, 1, "one row for the window");
+    assert_eq!(app.scalar_i64("SELECT repeats FROM login_attempts WHERE reason = $1", refused).await, 5, "counting every refusal");
 }
 
 #[tokio::test]

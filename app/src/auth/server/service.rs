@@ -1,7 +1,7 @@
 //! Signing in and out: the rules, with every attempt written to the login attempts log.
 
 use super::device;
-use super::guard::capability::AuthGate;
+use super::guard::capability::{AuthGate, SIGN_IN_WINDOW_MS};
 use super::guard::capability::Permit;
 use super::password::{HashTurn, REFUSAL_PAUSE};
 use super::repo;
@@ -9,7 +9,7 @@ use super::session;
 use super::token::Token;
 use crate::auth::types::MAX_PASSWORD_CHARS;
 use crate::error::AppError;
-use crate::login_attempts::server::service::{record_attempt, NewAttempt};
+use crate::login_attempts::server::service::{record_attempt, record_refusal, NewAttempt};
 use crate::login_attempts::types::FailureReason;
 use crate::server::client::{throttle_key, ClientInfo};
 use crate::server::ids::{key, now_ms};
@@ -61,7 +61,9 @@ pub async fn sign_in(gate: &AuthGate, client: &ClientInfo, creds: Credentials) -
         // many rows in the log, a second.
         tokio::time::sleep(REFUSAL_PAUSE).await;
         let who = identify(gate, &creds).await?;
-        record_attempt(gate, &who.attempt(&creds.email, client, Some(FailureReason::TooManyFromAddress))).await?;
+        // One row a window for the address, counting its refusals (see `record_refusal`).
+        let window_start = now.saturating_sub(SIGN_IN_WINDOW_MS.saturating_sub(wait_ms));
+        record_refusal(gate, &who.attempt(&creds.email, client, Some(FailureReason::TooManyFromAddress)), window_start).await?;
         respond::retry_after(wait_ms);
         let seconds = (wait_ms + 999) / 1000;
         return Err(AppError::RateLimited(format!(

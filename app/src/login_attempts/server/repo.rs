@@ -18,6 +18,8 @@ pub struct AttemptRow {
     pub status: String,
     pub reason: Option<String>,
     pub created_at: i64,
+    /// How many refusals this row stands for (the per-address limit's, aggregated).
+    pub repeats: i64,
 }
 
 impl From<AttemptRow> for LoginAttempt {
@@ -30,6 +32,7 @@ impl From<AttemptRow> for LoginAttempt {
             user_agent: row.user_agent,
             success: row.status == "success",
             reason: row.reason,
+            repeats: row.repeats,
         }
     }
 }
@@ -38,8 +41,8 @@ impl From<AttemptRow> for LoginAttempt {
 pub async fn insert(gate: &AuthGate, row: &AttemptRow) -> Result<(), sqlx::Error> {
     let sql = Sql::new(
         "INSERT INTO login_attempts
-             (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             (id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at, repeats)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&row.id)
     .bind(&row.org_id)
@@ -50,8 +53,23 @@ pub async fn insert(gate: &AuthGate, row: &AttemptRow) -> Result<(), sqlx::Error
     .bind(&row.user_agent)
     .bind(&row.status)
     .bind(&row.reason)
-    .bind(row.created_at);
+    .bind(row.created_at)
+    .bind(row.repeats);
     gate.exec().execute(sql).await.map(|_| ())
+}
+
+/// Counts one more refusal on the row already written for this address, organization and
+/// reason since `since` (the address's window); false when there is none yet.
+pub async fn add_repeat(gate: &AuthGate, org_id: Option<&str>, ip_address: &str, reason: &str, since: i64) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("UPDATE login_attempts SET repeats = repeats + 1 WHERE ");
+    match org_id {
+        Some(org_id) => sql.push("org_id = ").push_bind(org_id),
+        None => sql.push("org_id IS NULL"),
+    };
+    sql.push(" AND ip_address = ").push_bind(ip_address);
+    sql.push(" AND reason = ").push_bind(reason);
+    sql.push(" AND created_at >= ").push_bind(since);
+    Ok(gate.exec().execute(sql).await? > 0)
 }
 
 /// What a page of the Login Attempts list asks for.
@@ -73,7 +91,7 @@ pub struct PageSpec<'a> {
 /// is one index range however many millions of rows the log holds.
 pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<AttemptRow>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at
+        "SELECT id, org_id, user_id, email, email_key, ip_address, user_agent, status, reason, created_at, repeats
          FROM login_attempts ",
     );
     // SQLite keeps no statistics: with a status and a time range too, it would take the

@@ -36,10 +36,23 @@ pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result
             status: if attempt.failure.is_none() { "success" } else { "failed" }.to_owned(),
             reason: attempt.failure.map(|r| r.label().to_owned()),
             created_at: now_ms(),
+            repeats: 1,
         },
     )
     .await?;
     Ok(())
+}
+
+/// Writes a refusal of the per-address limit: counted on the row this address already has
+/// for its organization in the current window (which began at `window_start`), or a new row
+/// when it has none. An address over its limit thus writes a row a window, not a row a try.
+pub async fn record_refusal(gate: &AuthGate, attempt: &NewAttempt<'_>, window_start: i64) -> Result<(), AppError> {
+    let reason = attempt.failure.map(|r| r.label()).unwrap_or_default();
+    if repo::add_repeat(gate, attempt.org_id, &attempt.client.ip_address, reason, window_start).await? {
+        metrics::counter!("roster_sign_ins_total", "outcome" => attempt.failure.map_or("success", |r| r.key())).increment(1);
+        return Ok(());
+    }
+    record_attempt(gate, attempt).await
 }
 
 /// A page of the organization's attempts, newest first.
