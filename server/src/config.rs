@@ -1,7 +1,7 @@
 //! Settings from the environment (and an optional `.env`), each with a default; README.md has
 //! the table. Parsed once at start; a bad value stops the process with a message naming it.
 
-use app::server::state::{cores, Lockout, MailDelivery, Settings};
+use app::server::state::{cores, default_hash_concurrency, memory_limit, Lockout, MailDelivery, Settings};
 use crate::serve::redact;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -169,6 +169,8 @@ impl Config {
         let public_url = var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
         check_public_url(&public_url)?;
         check_transport(&public_url, development(), var("ROSTER_ALLOW_INSECURE_HTTP").as_deref() == Some("true"))?;
+        // One password check a core, within a quarter of the container's memory limit.
+        let hash_concurrency = default_hash_concurrency(cores(), memory_limit());
         let settings = Settings {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_idle: Duration::from_secs(60 * number("ROSTER_SESSION_IDLE_MINUTES", 8 * 60)?),
@@ -182,8 +184,8 @@ impl Config {
                 duration: duration("ROSTER_LOCKOUT_DURATION", Duration::from_secs(15 * 60))?,
             },
             ip_limit: u32::try_from(positive("ROSTER_IP_LIMIT", 30)?).unwrap_or(u32::MAX),
-            hash_concurrency: usize::try_from(positive("ROSTER_HASH_CONCURRENCY", cores() as u64)?).unwrap_or(1),
-            hash_queue: usize::try_from(number("ROSTER_HASH_QUEUE", 16 * cores() as u64)?).unwrap_or(0),
+            hash_concurrency: usize::try_from(positive("ROSTER_HASH_CONCURRENCY", hash_concurrency as u64)?).unwrap_or(1),
+            hash_queue: usize::try_from(number("ROSTER_HASH_QUEUE", 16 * hash_concurrency as u64)?).unwrap_or(0),
             invitation_ttl: duration("ROSTER_INVITATION_TTL", Duration::from_secs(7 * 86_400))?,
             invites_per_hour: i64::try_from(number("ROSTER_INVITES_PER_HOUR", 100)?).unwrap_or(i64::MAX),
             invites_per_recipient_day: i64::try_from(number("ROSTER_INVITES_PER_RECIPIENT_DAY", 5)?).unwrap_or(i64::MAX),

@@ -79,8 +79,9 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused_by_field() {
         let c = encode(&(12_i64, "id-1"));
-        assert_eq!(decode::<(i64, String)>(&c).unwrap(), (12, "id-1".to_owned()));
-        assert!(decode::<(i64, String)>("%%%").unwrap_err().field_message("after").is_some());
-        assert!(decode::<(i64, String)>(&encode(&"text")).is_err());
+        assert_eq!(decode::<(i64, String)>("after", &c).unwrap(), (12, "id-1".to_owned()));
+        assert!(decode::<(i64, String)>("after", "%%%").unwrap_err().field_message("after").is_some());
+        assert!(decode::<(i64, String)>("before", "%%%").unwrap_err().field_message("before").is_some(), "named as given");
+        assert!(decode::<(i64, String)>("after", &encode(&"text")).is_err());
     }
 }

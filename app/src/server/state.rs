@@ -97,7 +97,29 @@ impl Settings {
 
 /// The cores this process may use: the default number of password checks at once.
 pub fn cores() -> usize {
+    // The standard library reads the cgroup's CPU quota (a container's CPU limit) too.
     std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(1)
+}
+
+/// The memory a password check takes (argon2id at 19 MiB), in bytes.
+pub const HASH_MEMORY: u64 = 19 * 1024 * 1024;
+
+/// The memory limit of this process's cgroup (a container's limit), if it has one: cgroup v2's
+/// `memory.max`, else v1's `memory.limit_in_bytes`.
+pub fn memory_limit() -> Option<u64> {
+    let read = |path: &str| std::fs::read_to_string(path).ok().and_then(|v| v.trim().parse::<u64>().ok());
+    read("/sys/fs/cgroup/memory.max")
+        .or_else(|| read("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+        // v1 writes a huge number for "no limit".
+        .filter(|limit| *limit < (1 << 60))
+}
+
+/// How many password checks may run at once by default: one per core, and no more than a
+/// quarter of a memory limit holds (`HASH_MEMORY` each), so a flood of checks can never take
+/// a container past its limit.
+pub fn default_hash_concurrency(cores: usize, memory_limit: Option<u64>) -> usize {
+    let by_memory = memory_limit.map_or(usize::MAX, |limit| usize::try_from(limit / 4 / HASH_MEMORY).unwrap_or(usize::MAX));
+    cores.min(by_memory).max(1)
 }
 
 /// Milliseconds of a duration, as the database compares times.
@@ -124,5 +146,18 @@ impl Default for Settings {
             mail: MailDelivery::DevMailbox,
             request_timeout: Duration::from_secs(30),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_checks_at_once_follow_the_cores_and_a_quarter_of_the_memory_limit() {
+        assert_eq!(default_hash_concurrency(8, None), 8, "no limit: one a core");
+        assert_eq!(default_hash_concurrency(8, Some(512 * 1024 * 1024)), 6, "512 MiB: 128 MiB for checks");
+        assert_eq!(default_hash_concurrency(2, Some(512 * 1024 * 1024)), 2);
+        assert_eq!(default_hash_concurrency(16, Some(64 * 1024 * 1024)), 1, "never none");
     }
 }
