@@ -12,6 +12,10 @@
 //!    the clients share it) before and at its peak. The per-address limit is raised for the
 //!    run, as if the flood came from many addresses: otherwise it would answer nearly all of
 //!    it 429 at once, and this would measure nothing but that.
+//! 3. The same page while `--flood` tasks share one signed-in Member's session and call
+//!    **Change password** with wrong current passwords as fast as answered (a stolen session
+//!    guessing): each check waits for the same bounded limiter as sign-in, so the page and the
+//!    memory should fare as under the sign-in flood.
 //!
 //! ```text
 //! cargo bench -p server --bench sign_in_flood                    # SQLite
@@ -71,6 +75,15 @@ fn memory() -> (f64, f64) {
     (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
 }
 
+/// Starts the peak resident size (`VmHWM`) again from now (Linux: `/proc/self/clear_refs`).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The Member whose session floods Change password in phase 3.
+const MEMBER_EMAIL: &str = "member@bench.example";
+const MEMBER_PASSWORD: &str = "a long passphrase for benching";
+
 fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
@@ -98,6 +111,7 @@ async fn main() {
     let (url, _dir) = database::fresh(common.postgres.as_deref(), "roster_bench_flood").await;
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
+    server::cli::user_add(&url, "bench", MEMBER_EMAIL, "Bench Member", "Member", MEMBER_PASSWORD.into()).await.unwrap();
     server::cli::seed(&url, "bench", server::seed::Plan { users, seed: 7, ..Default::default() }).await.unwrap();
     let db = server::serve::open_database(&url).await.unwrap();
 
@@ -184,17 +198,68 @@ async fn main() {
         quantile(&loaded, 0.99)
     );
 
+    // 3. The same page while one Member's session floods Change password.
+    let member = reqwest::Client::builder().cookie_store(true).default_headers(client::same_origin()).pool_max_idle_per_host(flood).build().unwrap();
+    let res = member.post(format!("{base}/api/public/login")).form(&[("email", MEMBER_EMAIL), ("password", MEMBER_PASSWORD)]).send().await.unwrap();
+    assert!(res.status().is_success(), "the member signs in: {}", res.status());
+    reset_peak_memory();
+    let (rss_before_change, _) = memory();
+    println!("==> {dialect}: {flood} tasks of one Member's session calling Change password for {seconds} s");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (wrong, turned_away, other) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let guessers: Vec<_> = (0..flood)
+        .map(|i| {
+            let (client, base, stop) = (member.clone(), base.clone(), stop.clone());
+            let (wrong, turned_away, other) = (wrong.clone(), turned_away.clone(), other.clone());
+            tokio::spawn(async move {
+                let mut n = 0_u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let change = serde_json::json!({ "change": { "current_password": format!("guess {i} {n}"), "new_password": "a new passphrase of theirs" } });
+                    match client.post(format!("{base}/api/change_password")).json(&change).send().await {
+                        Ok(res) if res.status() == 422 => wrong.fetch_add(1, Ordering::Relaxed),
+                        Ok(res) if res.status() == 503 => turned_away.fetch_add(1, Ordering::Relaxed),
+                        _ => other.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let guess_started = Instant::now();
+    let (c422, c503) = (wrong.load(Ordering::Relaxed), turned_away.load(Ordering::Relaxed));
+    let guessed = users_page(&admin, &base, window).await;
+    let elapsed = guess_started.elapsed().as_secs_f64();
+    let per_second = |now: u64, then: u64| (now - then) as f64 / elapsed;
+    let (g422, g503) = (per_second(wrong.load(Ordering::Relaxed), c422), per_second(turned_away.load(Ordering::Relaxed), c503));
+    stop.store(true, Ordering::Relaxed);
+    for g in guessers {
+        g.await.unwrap();
+    }
+    let (_, change_peak) = memory();
+    let change_errors = other.load(Ordering::Relaxed);
+    println!(
+        "    Users first page under the Change password flood: p50 {:.1?}, p99 {:.1?}; answered {g422:.0}/s 422, {g503:.0}/s 503, {change_errors} other; memory {rss_before_change:.0} MiB before, peak {change_peak:.0} MiB",
+        quantile(&guessed, 0.5),
+        quantile(&guessed, 0.99)
+    );
+
     if common.write() {
         let rows = format!(
             "| {dialect} | Sign-ins per second, right password, {clients} clients | {sign_ins:.1} / s |\n\
              | {dialect} | Users first page, quiet | p50 {:.1?}, p99 {:.1?} |\n\
              | {dialect} | Users first page while {flood} clients send wrong passwords | p50 {:.1?}, p99 {:.1?} |\n\
              | {dialect} | The flood's answers meanwhile | {r401:.0} / s checked and refused (401), {r503:.0} / s turned away (503), {errors} other |\n\
-             | {dialect} | Memory of the process (server and clients) | {rss_before:.0} MiB quiet, {peak:.0} MiB at the flood's peak |\n",
+             | {dialect} | Memory of the process (server and clients) | {rss_before:.0} MiB quiet, {peak:.0} MiB at the flood's peak |\n\
+             | {dialect} | Users first page while {flood} calls at once of one Member's session send Change password with wrong current passwords | p50 {:.1?}, p99 {:.1?} |\n\
+             | {dialect} | Those calls' answers meanwhile | {g422:.0} / s checked and refused (422), {g503:.0} / s turned away (503), {change_errors} other |\n\
+             | {dialect} | Memory during them (peak reset before) | {rss_before_change:.0} MiB before, {change_peak:.0} MiB at their peak |\n",
             quantile(&quiet, 0.5),
             quantile(&quiet, 0.99),
             quantile(&loaded, 0.5),
             quantile(&loaded, 0.99),
+            quantile(&guessed, 0.5),
+            quantile(&guessed, 0.99),
         );
         let section = report::Section {
             name: "Flood",
