@@ -4,9 +4,11 @@ import * as fs from "node:fs";
 // Browser tests against the release build (some WASM breakage shows only after wasm-opt).
 // `cargo xtask e2e` builds it; this config starts the built server on a fresh SQLite database,
 // seeded through the CLI, and drives Debian's Chromium (no browser download).
-const port = Number(process.env.E2E_PORT ?? 3100);
-export const baseURL = `http://127.0.0.1:${port}`;
-const smtpPort = port + 25;
+// No fixed ports: the SMTP sink and the server each bind port 0 and say which port they got,
+// and Playwright hands it on through the environment (`webServer.wait`, named groups): the
+// server's command reads the sink's, and the test workers, which load this file again once
+// both are up, read the server's.
+export const baseURL = `http://127.0.0.1:${process.env.ROSTER_E2E_PORT ?? 0}`;
 // Debian's Python, where python3-aiosmtpd is installed (a pyenv python3 on PATH may lack it).
 const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 export const OWNER = { email: "owner@example.com", password: "e2e-passphrase-no-1", name: "Olivia Owner" };
@@ -34,7 +36,7 @@ const seed = [
   ),
   // 30 more realistic people: 39 in all, so that 25 a page makes two pages and 50 one.
   `${roster} seed --org acme --users 30 --seed 7`,
-  `exec ${roster}`,
+  `ROSTER_SMTP_URL=smtp://127.0.0.1:$ROSTER_E2E_SMTP_PORT exec ${roster}`,
 ].join(" && ");
 
 export default defineConfig({
@@ -64,14 +66,15 @@ export default defineConfig({
   webServer: [{
     // The SMTP server invitation email goes to: aiosmtpd writes each message into a Maildir
     // that the tests read (helpers.ts, `mailbox`); it makes the folder itself (and would not
-    // make its new/ cur/ tmp/ inside an existing one).
-    command: `rm -rf .mailbox && exec ${python} -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox .mailbox`,
-    port: smtpPort,
+    // make its new/ cur/ tmp/ inside an existing one). It prints the port it bound.
+    command: `rm -rf .mailbox && exec ${python} ../scripts/smtp_sink.py .mailbox 0`,
+    wait: { stdout: /^(?<roster_e2e_smtp_port>\d+)\s*$/m },
     reuseExistingServer: false,
     timeout: 30_000,
   }, {
     command: seed,
-    url: `${baseURL}/healthz`,
+    // Ready once it says where it listens (it has migrated and bound by then).
+    wait: { stdout: /listening on http:\/\/127\.0\.0\.1:(?<roster_e2e_port>\d+)/ },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",
@@ -79,14 +82,16 @@ export default defineConfig({
     env: {
       DATABASE_URL: "sqlite://.tmp/e2e.db",
       LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ADDR: "127.0.0.1:0",
       LEPTOS_ENV: "PROD",
       LEPTOS_OUTPUT_NAME: "roster",
       LEPTOS_HASH_FILES: process.env.LEPTOS_HASH_FILES ?? "true",
-      ROSTER_PUBLIC_URL: baseURL,
-      ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      // ROSTER_PUBLIC_URL is left to default to the address bound; ROSTER_SMTP_URL is set in
+      // the command, from the sink's port.
       ROSTER_MAIL_FROM: "Roster <roster@example.com>",
-      RUST_LOG: "warn",
+      // `roster=info` for the line that says where it listens; NO_COLOR keeps it plain.
+      RUST_LOG: "warn,roster=info",
+      NO_COLOR: "1",
       // Every journey signs in from 127.0.0.1: the per-address limit (30 a minute by default,
       // proven by the API tests) would refuse the suite itself.
       ROSTER_IP_LIMIT: "1000",

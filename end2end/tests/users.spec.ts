@@ -82,18 +82,18 @@ test("a column header sorts, and a second click reverses it", async ({ page }) =
 test("pages of 25 go forward and back with a count", async ({ page }) => {
   await usersPage(page);
   const pager = page.getByRole("navigation", { name: "Pages" });
-  // 39 seeded people, and whoever the invitation journeys (which may run first) added: all
-  // on one page of 50, which says how many there are.
+  // 39 seeded people, and whoever the journeys of other files added or removed (files run in
+  // any order): the count is read, never assumed.
   const total = Number((await pager.locator(".pager-count").innerText()).match(/of (\d+)/)?.[1]);
   expect(total).toBeGreaterThanOrEqual(39);
-  expect(total).toBeLessThan(50);
   await pager.getByLabel("Rows per page").selectOption("25");
   await expect(pager).toContainText(`1–25 of ${total}`);
   await expect(pager.getByText("Previous")).toHaveAttribute("aria-disabled", "true");
 
+  const secondEnd = Math.min(50, total);
   await pager.getByRole("link", { name: "Next" }).click();
-  await expect(pager).toContainText(`26–${total} of ${total}`);
-  await expect(page.getByRole("table", { name: "Users" }).locator("tbody tr")).toHaveCount(total - 25);
+  await expect(pager).toContainText(`26–${secondEnd} of ${total}`);
+  await expect(page.getByRole("table", { name: "Users" }).locator("tbody tr")).toHaveCount(secondEnd - 25);
 
   await pager.getByRole("link", { name: "Previous" }).click();
   await expect(pager).toContainText(`1–25 of ${total}`);

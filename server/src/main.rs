@@ -56,7 +56,7 @@ fn init_tracing(json: bool) {
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(mut config: Config) -> Result<(), String> {
     let leptos = get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
     let dev = matches!(leptos.env, leptos::config::Env::DEV);
     let db = tokio::select! {
@@ -64,13 +64,18 @@ async fn serve(config: Config) -> Result<(), String> {
         () = server::serve::shutdown_signal() => return Ok(()),
     };
     tracing::info!(database = %server::serve::redact(&config.database_url), dialect = db.dialect().name(), "database ready");
+    let addr = leptos.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The address bound: with port 0 the system chose it (the tests start the binary so), and a
+    // public URL left to default to the site address takes the port too.
+    let bound = listener.local_addr().unwrap_or(addr);
+    if addr.port() == 0 && config.settings.public_url == format!("http://{addr}") {
+        config.settings.public_url = format!("http://{bound}");
+    }
+    let addr = bound;
     if let Some(notice) = server::bootstrap::first_start(&app::auth::server::guard::Operator::new(db.clone()), &config.bootstrap, &config.settings.public_url).await? {
         println!("{notice}");
     }
-    let addr = leptos.site_addr;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    // The address bound: with port 0 the system chose it (the tests start the binary so).
-    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
     let outbox = match server::mail::transport(&config.mail, config.settings.mail)? {
         Some(transport) => {

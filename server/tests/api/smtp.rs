@@ -24,20 +24,9 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-/// aiosmtpd's SMTP server with its Maildir handler, on the port given (0: one the system
-/// chooses), saying the port it bound on its first line: the server holds the port from the
-/// moment it is chosen, so no other process can take it in between.
-const SINK: &str = "
-import asyncio, sys
-from aiosmtpd.smtp import SMTP
-from aiosmtpd.handlers import Mailbox
-async def main():
-    handler = Mailbox(sys.argv[1])
-    server = await asyncio.get_running_loop().create_server(lambda: SMTP(handler), '127.0.0.1', int(sys.argv[2]))
-    print(server.sockets[0].getsockname()[1], flush=True)
-    await server.serve_forever()
-asyncio.run(main())
-";
+/// The sink both test suites use (`scripts/smtp_sink.py`): it binds the port given (0: one
+/// the system chooses) and says which on its first line.
+const SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp_sink.py");
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
@@ -56,7 +45,7 @@ impl SmtpServer {
     pub async fn resume(&mut self) {
         use std::io::BufRead;
         let mut child = Command::new(python())
-            .args(["-c", SINK])
+            .arg(SINK)
             .arg(self.maildir())
             .arg(self.port.to_string())
             .stdout(Stdio::piped())
