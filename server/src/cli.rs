@@ -159,14 +159,21 @@ pub async fn user_add(
     let slug = OrgSlug::parse(org)?;
     let db = open_database(database_url).await?;
     let op = Operator::new(db.clone());
-    let org = organizations::find_by_slug(&op, slug.as_str())
-        .await
-        .map_err(describe)?
-        .ok_or_else(|| format!("There is no organization {:?}. Create it with: roster org create {} --name \"…\"", slug.as_str(), slug.as_str()))?;
-    let account = NewAccount { org_id: org.id, email: email.clone(), name, role, password };
+    let (org_id, org_name) = find_org(&op, &slug).await?;
+    let account = NewAccount { org_id, email: email.clone(), name, role, password };
     add_account(&op, account).await.map_err(describe)?;
     db.close().await;
-    Ok(format!("Added {} to {:?} as {}.", email.as_str(), org.name, role.name()))
+    Ok(format!("Added {} to {:?} as {}.", email.as_str(), org_name, role.name()))
+}
+
+/// The organization `--org` names, or what to do when there is none.
+/// Its id and name.
+async fn find_org(op: &Operator, slug: &OrgSlug) -> Result<(String, String), String> {
+    organizations::find_by_slug(op, slug.as_str())
+        .await
+        .map_err(describe)?
+        .map(|org| (org.id, org.name))
+        .ok_or_else(|| format!("There is no organization {:?}. Create it with: roster org create {} --name \"…\"", slug.as_str(), slug.as_str()))
 }
 
 /// `roster user unlock --org SLUG --email EMAIL`.
@@ -175,19 +182,16 @@ pub async fn user_unlock(database_url: &str, org: &str, email: &str) -> Result<S
     let slug = OrgSlug::parse(org)?;
     let db = open_database(database_url).await?;
     let op = Operator::new(db.clone());
-    let org = organizations::find_by_slug(&op, slug.as_str())
-        .await
-        .map_err(describe)?
-        .ok_or_else(|| format!("There is no organization {:?}.", slug.as_str()))?;
-    let lifted = unlock_account(&op, &org.id, email.as_str()).await.map_err(|e| match e {
-        AppError::NotFound => format!("{:?} has no user {}.", org.name, email.as_str()),
+    let (org_id, org_name) = find_org(&op, &slug).await?;
+    let lifted = unlock_account(&op, &org_id, email.as_str()).await.map_err(|e| match e {
+        AppError::NotFound => format!("{:?} has no user {}.", org_name, email.as_str()),
         other => describe(other),
     });
     db.close().await;
     Ok(if lifted? {
-        format!("Unlocked {} in {:?}: they can sign in again.", email.as_str(), org.name)
+        format!("Unlocked {} in {:?}: they can sign in again.", email.as_str(), org_name)
     } else {
-        format!("{} in {:?} was not locked; nothing changed.", email.as_str(), org.name)
+        format!("{} in {:?} was not locked; nothing changed.", email.as_str(), org_name)
     })
 }
 

@@ -5,6 +5,7 @@ use crate::auth::api::{login_options, Login};
 use crate::auth::types::SignInProblem;
 use crate::error::AppError;
 use crate::ui::field::TextField;
+use crate::ui::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,31 +30,25 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <Title text="Sign in · Roster"/>
-        <main class="auth-page">
-            <div class="auth-card">
-                <div class="brand">
-                    <span class="brand-mark" aria-hidden="true">"R"</span>
-                    <span class="brand-name">"Roster"</span>
-                </div>
-                <h1>"Sign in"</h1>
-                <p class="page-description">"Manage the people in your organization."</p>
-                <ActionForm action=login attr:class="form" attr:novalidate="">
-                    {move || general().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
-                    <TextField name="email" label="Email" kind="email" autocomplete="username" required=true error=Signal::derive(field("email"))/>
-                    <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error=Signal::derive(field("password"))/>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            options.await.ok().filter(|o| o.ask_organization).map(|_| view! {
-                                <TextField name="organization" label="Organization" autocomplete="organization" required=true
-                                    error=Signal::derive(|| None::<String>)/>
-                            })
-                        })}
-                    </Suspense>
-                    <button type="submit" class="button button-primary button-block" disabled=move || login.pending().get()>
-                        {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            <p class="page-description">"Manage the people in your organization."</p>
+            <ActionForm action=login attr:class="form" attr:novalidate="">
+                {move || general().map(|message| view! { <div class="notice notice-error" role="alert">{message}</div> })}
+                <TextField name="email" label="Email" kind="email" autocomplete="username" required=true error=Signal::derive(field("email"))/>
+                <TextField name="password" label="Password" kind="password" autocomplete="current-password" required=true error=Signal::derive(field("password"))/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        options.await.ok().filter(|o| o.ask_organization).map(|_| view! {
+                            <TextField name="organization" label="Organization" autocomplete="organization" required=true
+                                error=Signal::derive(|| None::<String>)/>
+                        })
+                    })}
+                </Suspense>
+                <button type="submit" class="button button-primary button-block" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </AuthCard>
     }
 }

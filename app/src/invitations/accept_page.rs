@@ -13,6 +13,7 @@ use crate::invitations::api::{open_invitation, AcceptInvitation, DeclineInvitati
 use crate::invitations::types::{link_path, InvitationDetails, InvitationLink};
 use crate::ui::field::{TextField, PASSWORD_HINT};
 use crate::ui::form_outcome::{form_outcome, FormOutcome};
+use crate::ui::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -29,33 +30,27 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     view! {
         <Title text="Invitation · Roster"/>
         <Meta name="referrer" content="no-referrer"/>
-        <main class="auth-page">
-            <div class="auth-card auth-card-wide">
-                <div class="brand">
-                    <span class="brand-mark" aria-hidden="true">"R"</span>
-                    <span class="brand-name">"Roster"</span>
-                </div>
-                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match link.await {
-                            Ok(InvitationLink::Valid(details)) => view! {
-                                <Invitation details token=token.get_untracked() confirming_decline
-                                    accepted_before=accepted_before.get_value() declined_before=declined_before.get_value()
-                                    on_declined=move || link.refetch()/>
-                            }
-                            .into_any(),
-                            Ok(InvitationLink::Declined) => view! {
-                                <h1>"Invitation declined"</h1>
-                                <p role="status">{InvitationLink::Declined.problem()}</p>
-                            }
-                            .into_any(),
-                            Ok(other) => problem(other.problem().to_owned()).into_any(),
-                            Err(error) => problem(error.to_string()).into_any(),
+        <AuthCard wide=true>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match link.await {
+                        Ok(InvitationLink::Valid(details)) => view! {
+                            <Invitation details token=token.get_untracked() confirming_decline
+                                accepted_before=accepted_before.get_value() declined_before=declined_before.get_value()
+                                on_declined=move || link.refetch()/>
                         }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+                        .into_any(),
+                        Ok(InvitationLink::Declined) => view! {
+                            <h1>"Invitation declined"</h1>
+                            <p role="status">{InvitationLink::Declined.problem()}</p>
+                        }
+                        .into_any(),
+                        Ok(other) => problem(other.problem().to_owned()).into_any(),
+                        Err(error) => problem(error.to_string()).into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }
 

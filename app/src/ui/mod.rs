@@ -1,5 +1,6 @@
 //! Shared presentational components: layout, tables, badges, times. No server functions here.
 
+pub mod auth_card;
 pub mod badge;
 pub mod dialog;
 pub mod field;
