@@ -150,7 +150,7 @@ pub struct Writes {
 /// held in middleware state).
 pub type RenderPage = Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>;
 
-/// 403. A browser's own form post (it asks for HTML) gets the page that says what happened and
+/// Answers 403: a browser's own form post (it asks for HTML) gets the page that says what happened and
 /// what to do, rendered by the app as a GET of [`REFUSED_PATH`] that carries nothing of the
 /// refused request but its cookies and extensions (the render's nonce slot); anything else
 /// gets one line.
