@@ -228,9 +228,9 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
                 <Badge tone=status_tone(invitation.status) label=invitation.status.label()/>
                 {invitation.end_reason.map(|reason| view! { <span class="cell-sub">{reason.label()}</span> })}
             </td>
-            <td class="cell-truncate">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="cell-truncate" data-label="Invited by">{invitation.invited_by.clone().unwrap_or_else(|| "—".into())}</td>
             <td><span class="delivery">{sent}</span></td>
-            <td>{if open { view! { <Timestamp at=Some(invitation.expires_at) now=now/> }.into_any() } else { "—".into_any() }}</td>
+            <td data-label="Expires">{if open { view! { <Timestamp at=Some(invitation.expires_at) now=now/> }.into_any() } else { "—".into_any() }}</td>
             <td class="cell-actions"><span class="row-actions">{resend}{menu}</span></td>
         </tr>
     }

@@ -103,8 +103,8 @@ fn SessionRow(session: SessionSummary, now: i64, can_revoke: bool) -> impl IntoV
             </td>
             <td>{session.device.clone()}</td>
             <td class="cell-mono">{session.ip_address.clone()}</td>
-            <td><Timestamp at=Some(session.started_at) now=now/></td>
-            <td><Timestamp at=Some(session.last_active_at) now=now/>{ended}</td>
+            <td data-label="Started"><Timestamp at=Some(session.started_at) now=now/></td>
+            <td data-label="Last active"><Timestamp at=Some(session.last_active_at) now=now/>{ended}</td>
             <td class="cell-actions">{revoke}</td>
         </tr>
     }

@@ -380,7 +380,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
                     })}
                 </span>
             </td>
-            <td><Timestamp at=user.last_login_at now=now/></td>
+            <td data-label="Last login"><Timestamp at=user.last_login_at now=now/></td>
             <td class="cell-actions">{menu}</td>
         </tr>
     }
