@@ -135,3 +135,31 @@ async fn session_cookie_of(app: &TestApp, email: &str) -> String {
     let res = app.login(&browser(), email, PASSWORD).await;
     session_cookie(&res).unwrap().split(';').next().unwrap().to_owned()
 }
+
+/// Sign out is a plain form too: posted by the browser itself, it ends the session, forgets the
+/// cookie and lands on sign-in.
+#[tokio::test]
+async fn sign_out_works_as_a_plain_form_post() {
+    let app = spawn_app().await;
+    let acme = app.create_org("acme", "Acme").await;
+    app.add_user(&acme, "ada@example.com", "Ada Lovelace", BuiltinRole::Owner).await;
+    let session = {
+        let res = app.login(&browser(), "ada@example.com", PASSWORD).await;
+        session_cookie(&res).unwrap().split(';').next().unwrap().to_owned()
+    };
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = client
+        .post(app.url("/api/logout"))
+        .header("accept", HTML)
+        .header("origin", app.base.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()[LOCATION].to_str().unwrap(), "/login");
+    assert!(session_cookie(&res).is_some_and(|c| c.contains("Max-Age=0")), "the browser forgets it");
+    let after = client.get(app.url("/users")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(after.status(), 303, "the session ended on the server");
+}
