@@ -88,6 +88,63 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
 
+/// What the Users page and a flood got while the flood lasted.
+struct Flooded {
+    /// The page's sorted latencies.
+    page: Vec<Duration>,
+    /// Flood requests answered `refused_status` (checked and refused), a second.
+    refused: f64,
+    /// Flood requests answered 503 (turned away by the bounded password checks), a second.
+    turned_away: f64,
+    /// Anything else, in all.
+    other: u64,
+}
+
+/// `tasks` tasks send `request(task, n)` as fast as they are answered while the Users first
+/// page is timed (after a second for the flood to build up), then stop.
+async fn page_under_flood(
+    admin: &reqwest::Client,
+    base: &str,
+    window: Duration,
+    tasks: usize,
+    refused_status: u16,
+    request: impl Fn(usize, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> Flooded {
+    let request = Arc::new(request);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (refused, turned_away, other) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let flooders: Vec<_> = (0..tasks)
+        .map(|i| {
+            let (request, stop) = (request.clone(), stop.clone());
+            let (refused, turned_away, other) = (refused.clone(), turned_away.clone(), other.clone());
+            tokio::spawn(async move {
+                let mut n = 0_u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    match request(i, n).send().await {
+                        Ok(res) if res.status() == refused_status => refused.fetch_add(1, Ordering::Relaxed),
+                        Ok(res) if res.status() == 503 => turned_away.fetch_add(1, Ordering::Relaxed),
+                        _ => other.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let (refused_before, turned_away_before) = (refused.load(Ordering::Relaxed), turned_away.load(Ordering::Relaxed));
+    let page = users_page(admin, base, window).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let per_second = |now: u64, then: u64| (now - then) as f64 / elapsed;
+    let refused = per_second(refused.load(Ordering::Relaxed), refused_before);
+    let turned_away = per_second(turned_away.load(Ordering::Relaxed), turned_away_before);
+    stop.store(true, Ordering::Relaxed);
+    for f in flooders {
+        f.await.unwrap();
+    }
+    Flooded { page, refused, turned_away, other: other.load(Ordering::Relaxed) }
+}
+
 /// The Users first page, called back to back for `for_how_long`: sorted latencies.
 async fn users_page(client: &reqwest::Client, base: &str, for_how_long: Duration) -> Vec<Duration> {
     let mut times = Vec::new();
@@ -156,42 +213,15 @@ async fn main() {
     println!("    Users first page, quiet: p50 {:.1?}, p99 {:.1?}; memory {rss_before:.0} MiB", quantile(&quiet, 0.5), quantile(&quiet, 0.99));
 
     println!("==> {dialect}: {flood} clients sending wrong passwords for {seconds} s");
-    let stop = Arc::new(AtomicBool::new(false));
-    let (refused, turned_away, other) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let base_for_flood = base.clone();
     let attacker = reqwest::Client::builder().pool_max_idle_per_host(flood).build().unwrap();
-    let flooders: Vec<_> = (0..flood)
-        .map(|i| {
-            let (client, base, stop) = (attacker.clone(), base.clone(), stop.clone());
-            let (refused, turned_away, other) = (refused.clone(), turned_away.clone(), other.clone());
-            tokio::spawn(async move {
-                let mut n = 0_u64;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let email = format!("victim{i}-{n}@bench.example");
-                    match client.post(format!("{base}/api/public/login")).form(&[("email", email.as_str()), ("password", "Winter2026!")]).send().await {
-                        Ok(res) if res.status() == 401 => refused.fetch_add(1, Ordering::Relaxed),
-                        Ok(res) if res.status() == 503 => turned_away.fetch_add(1, Ordering::Relaxed),
-                        _ => other.fetch_add(1, Ordering::Relaxed),
-                    };
-                }
-            })
-        })
-        .collect();
-    // Let the flood build up, then measure the page while it lasts.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let flood_started = Instant::now();
-    let (c401, c503) = (refused.load(Ordering::Relaxed), turned_away.load(Ordering::Relaxed));
-    let loaded = users_page(&admin, &base, window).await;
-    let elapsed = flood_started.elapsed().as_secs_f64();
-    let per_second = |now: u64, then: u64| (now - then) as f64 / elapsed;
-    let (r401, r503) = (per_second(refused.load(Ordering::Relaxed), c401), per_second(turned_away.load(Ordering::Relaxed), c503));
-    stop.store(true, Ordering::Relaxed);
-    for f in flooders {
-        f.await.unwrap();
-    }
+    let Flooded { page: loaded, refused: r401, turned_away: r503, other: errors } = page_under_flood(&admin, &base, window, flood, 401, move |i, n| {
+        let email = format!("victim{i}-{n}@bench.example");
+        attacker.post(format!("{base_for_flood}/api/public/login")).form(&[("email", email.as_str()), ("password", "Winter2026!")])
+    })
+    .await;
     // The peak resident size since the process started: the flood's, if above the quiet one.
     let (_, peak) = memory();
-    let errors = other.load(Ordering::Relaxed);
     println!(
         "    Users first page under the flood: p50 {:.1?}, p99 {:.1?}; flood answered {r401:.0}/s 401, {r503:.0}/s 503, {errors} other; memory peak {peak:.0} MiB",
         quantile(&loaded, 0.5),
@@ -205,39 +235,13 @@ async fn main() {
     reset_peak_memory();
     let (rss_before_change, _) = memory();
     println!("==> {dialect}: {flood} tasks of one Member's session calling Change password for {seconds} s");
-    let stop = Arc::new(AtomicBool::new(false));
-    let (wrong, turned_away, other) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let guessers: Vec<_> = (0..flood)
-        .map(|i| {
-            let (client, base, stop) = (member.clone(), base.clone(), stop.clone());
-            let (wrong, turned_away, other) = (wrong.clone(), turned_away.clone(), other.clone());
-            tokio::spawn(async move {
-                let mut n = 0_u64;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let change = serde_json::json!({ "change": { "current_password": format!("guess {i} {n}"), "new_password": "a new passphrase of theirs" } });
-                    match client.post(format!("{base}/api/change_password")).json(&change).send().await {
-                        Ok(res) if res.status() == 422 => wrong.fetch_add(1, Ordering::Relaxed),
-                        Ok(res) if res.status() == 503 => turned_away.fetch_add(1, Ordering::Relaxed),
-                        _ => other.fetch_add(1, Ordering::Relaxed),
-                    };
-                }
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let guess_started = Instant::now();
-    let (c422, c503) = (wrong.load(Ordering::Relaxed), turned_away.load(Ordering::Relaxed));
-    let guessed = users_page(&admin, &base, window).await;
-    let elapsed = guess_started.elapsed().as_secs_f64();
-    let per_second = |now: u64, then: u64| (now - then) as f64 / elapsed;
-    let (g422, g503) = (per_second(wrong.load(Ordering::Relaxed), c422), per_second(turned_away.load(Ordering::Relaxed), c503));
-    stop.store(true, Ordering::Relaxed);
-    for g in guessers {
-        g.await.unwrap();
-    }
+    let base_for_guesses = base.clone();
+    let Flooded { page: guessed, refused: g422, turned_away: g503, other: change_errors } = page_under_flood(&admin, &base, window, flood, 422, move |i, n| {
+        let change = serde_json::json!({ "change": { "current_password": format!("guess {i} {n}"), "new_password": "a new passphrase of theirs" } });
+        member.post(format!("{base_for_guesses}/api/change_password")).json(&change)
+    })
+    .await;
     let (_, change_peak) = memory();
-    let change_errors = other.load(Ordering::Relaxed);
     println!(
         "    Users first page under the Change password flood: p50 {:.1?}, p99 {:.1?}; answered {g422:.0}/s 422, {g503:.0}/s 503, {change_errors} other; memory {rss_before_change:.0} MiB before, peak {change_peak:.0} MiB",
         quantile(&guessed, 0.5),
