@@ -279,6 +279,11 @@ pub async fn security_headers(dev: bool, https: bool, mut req: Request, next: Ne
         // File names carry a content hash (cargo-leptos `hash-files`), so they never change.
         let cache = if dev { "no-cache" } else { "public, max-age=31536000, immutable" };
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        // Each file also exists as .br and .gz (`--precompress`), sent by Accept-Encoding: a
+        // shared cache must not hand the brotli form to a browser that asked for gzip.
+        if !res.headers().contains_key(header::VARY) {
+            res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     } else if !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -87,19 +87,29 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let (url, cleanup) = fresh_database().await;
-    serve_on(url, cleanup, settings).await
+    serve_on(url, cleanup, settings, None).await
+}
+
+/// A server whose static files (`/pkg/…`) come from `site_root`.
+pub async fn spawn_app_serving(site_root: &str) -> TestApp {
+    let (url, cleanup) = fresh_database().await;
+    serve_on(url, cleanup, Settings::default(), Some(site_root)).await
 }
 
 /// A second server on `url`, a database another `TestApp` made (and removes).
 pub async fn spawn_app_on(url: &str) -> TestApp {
-    serve_on(url.to_owned(), Cleanup::Borrowed, Settings::default()).await
+    serve_on(url.to_owned(), Cleanup::Borrowed, Settings::default(), None).await
 }
 
-async fn serve_on(url: String, cleanup: Cleanup, settings: Settings) -> TestApp {
+async fn serve_on(url: String, cleanup: Cleanup, settings: Settings, site_root: Option<&str>) -> TestApp {
     let db = server::serve::open_database(&url).await.expect("open test database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
+    let options = LeptosOptions::builder().output_name("roster").site_addr(addr);
+    let options = match site_root {
+        Some(root) => options.site_root(root).build(),
+        None => options.build(),
+    };
     let state = AppState::new(db.clone(), settings);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server::serve::run(listener, state, options, false, async move {

@@ -162,6 +162,37 @@ async fn responses_carry_security_headers_and_a_request_id() {
     assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
 }
 
+#[tokio::test]
+async fn client_files_go_out_precompressed_as_the_browser_accepts_and_cached_for_a_year() {
+    // What `cargo leptos build --release --precompress` leaves in target/site/pkg: each file
+    // beside its brotli and gzip forms (here with bodies that tell them apart).
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    for (suffix, body) in [("", "raw"), (".br", "brotli"), (".gz", "gzip")] {
+        std::fs::write(pkg.join(format!("chunk_7.Ab3dEf.wasm{suffix}")), body).unwrap();
+    }
+    let app = spawn_app_serving(site.path().to_str().unwrap()).await;
+    // No automatic decompression in this client: the bytes are what went over the wire.
+    let client = reqwest::Client::new();
+    for (accepts, sent, encoding) in [("br, gzip, deflate", "brotli", Some("br")), ("gzip", "gzip", Some("gzip")), ("identity", "raw", None)] {
+        let res = client.get(app.url("/pkg/chunk_7.Ab3dEf.wasm")).header("accept-encoding", accepts).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{accepts}");
+        let h = res.headers().clone();
+        assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accepts}");
+        assert_eq!(h["content-type"], "application/wasm", "{accepts}");
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable", "{accepts}: the name carries a content hash");
+        assert!(h["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"), "{accepts}: caches keep the forms apart");
+        assert_eq!(res.text().await.unwrap(), sent, "{accepts}: the file as built, not compressed again");
+    }
+    let res = client.get(app.url("/pkg/chunk_8.Gone00.wasm")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(res.status(), 404, "a chunk a deploy removed");
+    assert_ne!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("public, max-age=31536000, immutable"), "a miss is never cached for a year");
+    // The HTML that names the files is never cached.
+    let res = client.get(app.url("/login")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
 /// The nonce a Content-Security-Policy allows scripts by.
 fn nonce_of(csp: &str) -> Option<String> {
     csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).map(str::to_owned)
