@@ -1,21 +1,15 @@
 //! The HTML shell and the one route table: every URL of the product is here.
 
-use crate::account::page::AccountPage;
-use crate::auth::login_page::LoginPage;
-use crate::auth::refused_page::RequestRefusedPage;
-use crate::invitations::accept_page::AcceptInvitationPage;
-use crate::help::page::HelpPage;
-use crate::invitations::page::InvitationsPage;
-use crate::login_attempts::page::LoginAttemptsPage;
-use crate::sessions::page::SessionsPage;
 use crate::auth::types::Permission;
+use crate::chunks::{
+    AcceptInvitationRoute, AccountRoute, HelpRoute, InvitationsRoute, LoginAttemptsRoute, LoginRoute, RequestRefusedRoute,
+    SessionsRoute, UsersRoute,
+};
 use crate::ui::layout::{AppLayout, CurrentUser};
-use crate::users::page::UsersPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::SsrMode;
-use leptos_router::path;
+use leptos_router::{path, Lazy, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The Content-Security-Policy header names this render's script nonce.
@@ -43,13 +37,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the document once the WASM has taken over (browser tests wait for it).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
@@ -59,17 +46,17 @@ pub fn App() -> impl IntoView {
         // no streamed chunk waits on a script to be swapped in.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/invitation") view=AcceptInvitationPage ssr=SsrMode::Async/>
-                <Route path=path!("/request-refused") view=RequestRefusedPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invitation") view={Lazy::<AcceptInvitationRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/request-refused") view={Lazy::<RequestRefusedRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/invitations") view=InvitationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login-attempts") view=LoginAttemptsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/user-management") view=HelpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invitations") view={Lazy::<InvitationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login-attempts") view={Lazy::<LoginAttemptsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/user-management") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -5,7 +5,7 @@
 use crate::error::{AppError, FieldError};
 use crate::invitations::api::{invite_roles, invite_user, resend_invitation};
 use crate::invitations::types::{NewInvitation, MESSAGE_MAX, PENDING_INVITATION_FIELD};
-use crate::ui::dialog::{loaded, Modal};
+use crate::ui::dialog::{lazily, loaded, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
@@ -24,10 +24,16 @@ pub fn InviteUser(on_invited: Callback<()>) -> impl IntoView {
         <Modal open title="Invite User" id="invite-user">
             {move || {
                 let roles = LocalResource::new(invite_roles);
-                loaded(roles, open, move |roles: Vec<RoleOption>| view! { <InviteForm roles open on_invited/> })
+                loaded(roles, open, move |roles: Vec<RoleOption>| lazily(invite_form(roles, open, on_invited)))
             }}
         </Modal>
     }
+}
+
+/// The form is a chunk of its own, fetched the first time the dialog opens.
+#[lazy]
+fn invite_form(roles: Vec<RoleOption>, open: RwSignal<bool>, on_invited: Callback<()>) -> AnyView {
+    view! { <InviteForm roles open on_invited/> }.into_any()
 }
 
 #[component]

@@ -45,6 +45,15 @@ where
     }
 }
 
+/// A dialog's content whose code is a chunk of its own (a `#[lazy]` function), fetched the
+/// first time the dialog opens: "Loading…" until it has arrived. The chunk loader is not
+/// `Send` (the browser has one thread); dialog content only ever renders in the browser, so the
+/// `SendWrapper` never leaves it.
+pub fn lazily(content: impl std::future::Future<Output = AnyView> + 'static) -> impl IntoView {
+    let content = send_wrapper::SendWrapper::new(content);
+    view! { <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>{Suspend::new(content)}</Suspense> }
+}
+
 /// Keeps a dialog open while the page's `subject` is set, and clears it (then runs
 /// `on_close`) when the dialog closes. Each side writes only a change: a write notifies even
 /// when the value is the same, and the two would loop.

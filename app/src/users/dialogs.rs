@@ -3,7 +3,7 @@
 //! list, and on failure says why inside the dialog, changing nothing.
 
 use crate::error::{AppError, FieldError};
-use crate::ui::dialog::{loaded, open_while_some, ConfirmDialog, Confirmation, Modal};
+use crate::ui::dialog::{lazily, loaded, open_while_some, ConfirmDialog, Confirmation, Modal};
 use crate::ui::field::TextField;
 use crate::ui::load::go_to_sign_in;
 use crate::ui::toast::Toasts;
@@ -34,11 +34,17 @@ pub fn EditUserDialog() -> impl IntoView {
                 let editor = LocalResource::new(move || get_user(id.clone()));
                 loaded(editor, open, move |editor: UserEditor| {
                     title.set(format!("Edit {}", editor.user.name));
-                    view! { <EditForm editor open/> }
+                    lazily(edit_form(editor, open))
                 })
             }}
         </Modal>
     }
+}
+
+/// The form is a chunk of its own: most visits to Users edit no one.
+#[lazy]
+fn edit_form(editor: UserEditor, open: RwSignal<bool>) -> AnyView {
+    view! { <EditForm editor open/> }.into_any()
 }
 
 #[component]
