@@ -10,6 +10,9 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(landing);
+  // The hydrated sign-in moves in the app: the URL changes before the page's chunk and data
+  // have arrived. Its heading is there once they have.
+  await expect(page.locator("#main h1")).toBeVisible();
 }
 
 /** The invitation emails the test SMTP server (aiosmtpd, see playwright.config.ts) received, oldest first. */
