@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import * as fs from "node:fs";
 
-// Browser tests against the release build (some WASM breakage shows only after wasm-opt).
+// Browser tests against the release client (some WASM breakage shows only after wasm-opt).
 // `cargo xtask e2e` builds it; this config starts the built server on a fresh SQLite database,
 // seeded through the CLI, and drives Debian's Chromium (no browser download).
 // No fixed ports: the SMTP sink and the server each bind port 0 and say which port they got,
@@ -24,7 +24,9 @@ export const PEOPLE = {
   locked: { email: "lou@example.com", password: "e2e-passphrase-no-9", name: "Lou Locked" },
 };
 
-// ROSTER_BIN=../target/debug/roster runs the suite against a debug build while iterating.
+// The server: the release build by default; `cargo xtask e2e` runs the debug build the Rust tests
+// made instead (ROSTER_BIN), with the release client's hash file (LEPTOS_HASH_FILE_NAME, an
+// absolute path, read from the environment like every variable not set below).
 const roster = process.env.ROSTER_BIN ?? "../target/release/roster";
 const seed = [
   "rm -rf .tmp",
