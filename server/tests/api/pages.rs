@@ -23,7 +23,8 @@ async fn the_sign_in_page_is_public_and_has_its_labelled_fields() {
 
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    for needle in [r#"<label for="email">Email</label>"#, r#"<label for="password">Password</label>"#, "Sign in"] {
+    // (Erased components end each text with a `<!>` marker: the closing tags are not compared.)
+    for needle in [r#"<label for="email">Email"#, r#"<label for="password">Password"#, "Sign in"] {
         assert!(html.contains(needle), "missing {needle}");
     }
     assert!(!html.contains(r#"for="organization""#), "a single organization is never asked for");
@@ -106,7 +107,7 @@ async fn every_page_renders_for_an_owner() {
         let res = client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path} heading");
+        assert!(html.contains(&format!("<h1>{heading}<")), "{path} heading");
         assert!(html.contains(column), "{path} shows {column}");
     }
 }
