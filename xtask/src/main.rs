@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(&root, true),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  dev     install what is missing, then run `cargo leptos watch` on SQLite\n  test    install what is missing, then run every test (SQLite, Postgres, faults, browser);\n          Postgres is TEST_DATABASE_URL or this machine's on 127.0.0.1:5432, and without one the\n          command fails unless given --sqlite-only\n  e2e     only the browser tests, against a release build\n  setup   only install what is missing"
+                "usage: cargo xtask <command>\n\n  dev     install what is missing, then run `cargo leptos watch` on SQLite\n  test    install what is missing, then run every test (SQLite, Postgres, faults, browser);\n          Postgres is TEST_DATABASE_URL or this machine's on 127.0.0.1:5432, and without one the\n          command fails unless given --sqlite-only\n  e2e     only the browser tests, with the client as released\n  setup   only install what is missing"
             );
             return ExitCode::from(2);
         }
@@ -103,6 +103,11 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     // The dev profile: it reuses what the tests built; the bench profile would rebuild it all.
     run(root, "cargo", &["build", "--workspace", "--exclude", "frontend", "--benches", "--profile", "dev"], &[])?;
 
+    // The client build needs both cores for two minutes; the Postgres run and the fault scripts
+    // mostly wait (on databases, on a stopped server). So it runs beside them, at the lowest
+    // CPU priority, taking only what they leave.
+    let niced: Vec<&str> = ["-n", "19", "cargo"].into_iter().chain(CLIENT_BUILD).collect();
+    let client = Background::start(root, "the client build (release, split, precompressed)", "nice", &niced)?;
     let postgres = if sqlite_only { None } else { postgres_url() };
     match &postgres {
         Some(url) => {
@@ -114,7 +119,8 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
     }
     faults(root, postgres.as_deref())?;
 
-    e2e(root)?;
+    client.finish()?;
+    browser_tests(root)?;
     let took = started.elapsed();
     match postgres {
         Some(_) => say(&format!("All tests passed in {took:.0?}: SQLite, Postgres, faults, browser")),
@@ -148,17 +154,64 @@ fn faults(root: &Path, postgres: Option<&str>) -> Result<(), String> {
 /// `.br` and `.gz` beside every file of `target/site` for the server to send as they are.
 const CLIENT_BUILD: [&str; 6] = ["leptos", "build", "--release", "--frontend-only", "--split", "--precompress"];
 
+/// A command running while other steps do, its output kept in a file under target/ and shown
+/// only when it fails. Killed if it is dropped unfinished (a step before it failed).
+struct Background {
+    what: &'static str,
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+impl Background {
+    fn start(root: &Path, what: &'static str, program: &str, args: &[&str]) -> Result<Self, String> {
+        let log = root.join("target/background-build.log");
+        let _ = std::fs::create_dir_all(root.join("target"));
+        let out = std::fs::File::create(&log).map_err(|e| format!("could not write {}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        say(&format!("Starting {what} in the background (output in {})", log.display()));
+        println!("$ {program} {}", args.join(" "));
+        let child = Command::new(program).args(args).current_dir(root).stdout(out).stderr(err).spawn().map_err(|e| format!("could not start {program}: {e}"))?;
+        Ok(Self { what, child, log })
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        say(&format!("Waiting for {}", self.what));
+        let status = self.child.wait().map_err(|e| e.to_string())?;
+        let output = std::fs::read_to_string(&self.log).unwrap_or_default();
+        if status.success() {
+            return Ok(());
+        }
+        let tail: Vec<&str> = output.lines().rev().take(60).collect();
+        println!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        Err(format!("{} failed ({status}); its output is in {}", self.what, self.log.display()))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `cargo xtask e2e`: the client as released, then the browser tests.
+fn e2e(root: &Path) -> Result<(), String> {
+    setup::all(root, true)?;
+    say("The server for the browser tests: the debug build of the Rust tests (nothing to do after them)");
+    run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--no-run"], &[])?;
+    say("The client as released: split into chunks, wasm-opt, precompressed");
+    run(root, "cargo", &CLIENT_BUILD, &[])?;
+    browser_tests(root)
+}
+
 /// The browser tests: the client exactly as released, served by the debug `roster` the Rust
 /// tests built. The release-only breakage seen so far is all in the WASM (wasm-opt), which is
 /// the shipped build here; the server's optimisation changes no behaviour it renders, and a
 /// release build of it would cost minutes of every run. `cargo leptos build --release` and the
 /// benchmarks keep the real release server.
-fn e2e(root: &Path) -> Result<(), String> {
-    setup::all(root, true)?;
-    say("The server for the browser tests: the debug build of the Rust tests (nothing to do after them)");
-    run(root, "cargo", &["test", "--workspace", "--exclude", "frontend", "--no-run"], &[])?;
-    say("The client as released: split into a chunk a page, wasm-opt, precompressed");
-    run(root, "cargo", &CLIENT_BUILD, &[])?;
+fn browser_tests(root: &Path) -> Result<(), String> {
     say("Browser tests (Playwright driving /usr/bin/chromium)");
     let hash_file = root.join("target/release/hash.txt");
     let server = root.join("target/debug/roster");
