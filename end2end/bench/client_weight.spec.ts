@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { OWNER } from "../playwright.config";
-import { hydrated, signIn } from "../tests/helpers";
+import { hydrated } from "../tests/helpers";
+import { OWNER_STATE, saveOwnerState } from "./owner_state";
 
 // What the browser downloads to run each page: the JavaScript and WebAssembly under /pkg, in
 // bytes on the wire (Chromium's network log: bodies as transferred, brotli from the server)
@@ -33,7 +33,7 @@ function record(page: Page) {
 }
 
 async function coldLoad(browser: Browser, path: string, signedIn: boolean): Promise<Weight> {
-  const context = await browser.newContext(signedIn ? { storageState: ".tmp/owner-state.json" } : {});
+  const context = await browser.newContext(signedIn ? { storageState: OWNER_STATE } : {});
   const page = await context.newPage();
   const done = record(page);
   await page.goto(path);
@@ -47,13 +47,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const row = (what: string, w: Weight) => `| ${what} | ${w.files} | ${kb(w.wire)} | ${kb(w.raw)} |`;
 
 test("client weight per route", async ({ browser }) => {
-  {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signIn(page, OWNER);
-    await context.storageState({ path: ".tmp/owner-state.json" });
-    await context.close();
-  }
+  await saveOwnerState(browser);
   const lines = ["| cold load of | files | transferred (JS + WASM) | decoded |", "|---|---:|---:|---:|"];
   const cold: [string, boolean][] = [
     ["/login", false],
@@ -73,7 +67,7 @@ test("client weight per route", async ({ browser }) => {
   }
 
   // Moving in the app: what each step adds to what the page already has.
-  const context = await browser.newContext({ storageState: ".tmp/owner-state.json" });
+  const context = await browser.newContext({ storageState: OWNER_STATE });
   const page = await context.newPage();
   let done = record(page);
   await page.goto("/users");
@@ -98,6 +92,10 @@ test("client weight per route", async ({ browser }) => {
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
     lines.push(row(`then **${link}**`, await done()));
   }
+  done = record(page);
+  await page.getByRole("link", { name: "Help", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "User Management" })).toBeVisible();
+  lines.push(row("then **Help** (Your account's group)", await done()));
   await context.close();
 
   console.log(`\n${lines.join("\n")}\n`);

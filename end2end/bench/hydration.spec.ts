@@ -1,6 +1,5 @@
 import { test, expect, type Browser } from "@playwright/test";
-import { OWNER } from "../playwright.config";
-import { signIn } from "../tests/helpers";
+import { OWNER_STATE, saveOwnerState } from "./owner_state";
 
 // Time to a usable page on a slow phone: Chromium's CPU slowed 4× and DevTools' "Fast 4G"
 // profile (165 ms latency, 9 Mbit/s down, 1.5 Mbit/s up, each × 0.9 as DevTools defines it),
@@ -11,7 +10,7 @@ const RUNS = 7;
 const FAST_4G = { offline: false, latency: 165, downloadThroughput: (9_000_000 / 8) * 0.9, uploadThroughput: (1_500_000 / 8) * 0.9 };
 
 async function once(browser: Browser): Promise<{ hydrated: number; loaded: number }> {
-  const context = await browser.newContext({ storageState: ".tmp/owner-state.json" });
+  const context = await browser.newContext({ storageState: OWNER_STATE });
   const page = await context.newPage();
   await page.addInitScript(() => {
     // On `document`: the <html> element does not exist yet when this runs.
@@ -40,13 +39,7 @@ async function once(browser: Browser): Promise<{ hydrated: number; loaded: numbe
 }
 
 test("hydration of /users at 4x CPU and Fast 4G", async ({ browser }) => {
-  {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signIn(page, OWNER);
-    await context.storageState({ path: ".tmp/owner-state.json" });
-    await context.close();
-  }
+  await saveOwnerState(browser);
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once(browser));
   const sorted = runs.map((r) => r.hydrated).sort((a, b) => a - b);

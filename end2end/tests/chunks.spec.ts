@@ -19,6 +19,16 @@ function wasmRequests(page: Page): string[] {
   return seen;
 }
 
+/** Signs in, then loads /users afresh; the WASM files it fetched, and fetches from then on. */
+async function coldUsers(page: Page): Promise<string[]> {
+  await signIn(page, OWNER);
+  const loaded = wasmRequests(page);
+  await page.goto("/users");
+  await hydrated(page);
+  await page.waitForLoadState("networkidle");
+  return loaded;
+}
+
 /** Help is in another group than the lists: its chunk is not loaded with /users. */
 async function goToHelp(page: Page) {
   await page.getByRole("link", { name: "Help", exact: true }).click();
@@ -26,12 +36,8 @@ async function goToHelp(page: Page) {
 }
 
 test("a page's chunk comes with it, another group's page brings only its own, a dialog's on first open", async ({ page }) => {
-  await signIn(page, OWNER);
-  // A cold load of /users: the HTML preloads the main bundle and the Users chunk.
-  const loaded = wasmRequests(page);
-  await page.goto("/users");
-  await hydrated(page);
-  await page.waitForLoadState("networkidle");
+  // A cold load of /users: the HTML preloads the main bundle and the lists' chunk.
+  const loaded = await coldUsers(page);
   expect(loaded.length, `main bundle and the Users chunk: ${loaded}`).toBeGreaterThanOrEqual(2);
   const main = await page.locator('link[rel="preload"][as="fetch"]').first().getAttribute("href");
   expect(loaded).toContain(main);
@@ -81,11 +87,7 @@ async function deleteNewChunks(page: Page, loaded: string[], times: number) {
 }
 
 test("a chunk deleted under an open page reloads it once, onto a working page", async ({ page }) => {
-  await signIn(page, OWNER);
-  const loaded = wasmRequests(page);
-  await page.goto("/users");
-  await hydrated(page);
-  await page.waitForLoadState("networkidle");
+  const loaded = await coldUsers(page);
   const refused = await deleteNewChunks(page, [...loaded], 1);
   await page.evaluate(() => ((window as unknown as { before: boolean }).before = true));
 
@@ -102,11 +104,7 @@ test("a chunk deleted under an open page reloads it once, onto a working page", 
 });
 
 test("a chunk that still fails after the reload says so, with a Reload link", async ({ page }) => {
-  await signIn(page, OWNER);
-  const loaded = wasmRequests(page);
-  await page.goto("/users");
-  await hydrated(page);
-  await page.waitForLoadState("networkidle");
+  const loaded = await coldUsers(page);
   await deleteNewChunks(page, [...loaded], 1_000);
 
   await page.getByRole("link", { name: "Help", exact: true }).click();
