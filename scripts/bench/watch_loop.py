@@ -61,6 +61,9 @@ def main():
                                      headers={"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", "Accept": "application/json"})
         opener.open(req, timeout=30).read()
         assert TEXT in get(opener, f"{base}/users"), "signed in and served the Users page"
+        # cargo-leptos starts watching files only after the server is up ("Creating ignore
+        # list"): an edit in that moment is never seen.
+        time.sleep(10)
         for n in range(args.rounds):
             marker = f"{TEXT} (edit {n} {int(time.time())})"
             edited = time.monotonic()
