@@ -115,4 +115,5 @@ test("a chunk that still fails after the reload says so, with a Reload link", as
   if (!(await notice.isVisible())) await page.getByRole("link", { name: "Help", exact: true }).click();
   await expect(notice).toBeVisible();
   await expect(notice.getByRole("link", { name: "Reload" })).toHaveAttribute("href", /\/(users|user-management)/);
+  await expect(notice.getByRole("link", { name: "Reload" }), "the keyboard lands on Reload").toBeFocused();
 });

@@ -8,6 +8,8 @@
 //! Reload link rather than reloading in a loop. Nothing here calls back into the WASM: after
 //! the hook returns the module is gone, and a plain link still works.
 
+use wasm_bindgen::JsCast;
+
 /// What `wasm_split`'s loader panics with when a chunk does not load (it is checked by the
 /// browser test that deletes a chunk under an open page, so a new wording cannot pass unseen).
 const CHUNK_FAILED: &str = "load callback should succeed";
@@ -67,4 +69,8 @@ fn show_notice(notice: Notice) {
         let _ = notice.append_child(&link);
     }
     let _ = body.prepend_with_node_1(&notice);
+    // Keyboard users land on Reload, the one thing the page can still do.
+    if let Some(link) = notice.last_element_child().and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = link.focus();
+    }
 }
