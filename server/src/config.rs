@@ -178,6 +178,10 @@ impl Config {
             trusted_proxies: parse_cidrs(&var("ROSTER_TRUSTED_PROXIES").unwrap_or_default())?,
             session_retention: duration("ROSTER_SESSION_RETENTION", Duration::from_secs(30 * 86_400))?,
             attempt_retention: duration("ROSTER_LOGIN_ATTEMPT_RETENTION", Duration::from_secs(90 * 86_400))?,
+            audit_retention: match var("ROSTER_AUDIT_RETENTION") {
+                None => None,
+                Some(_) => Some(duration("ROSTER_AUDIT_RETENTION", Duration::ZERO)?),
+            },
             lockout: Lockout {
                 threshold: i64::try_from(positive("ROSTER_LOCKOUT_THRESHOLD", 5)?).unwrap_or(i64::MAX),
                 window: duration("ROSTER_LOCKOUT_WINDOW", Duration::from_secs(15 * 60))?,
@@ -191,6 +195,7 @@ impl Config {
             invites_per_recipient_day: i64::try_from(number("ROSTER_INVITES_PER_RECIPIENT_DAY", 5)?).unwrap_or(i64::MAX),
             mail: MailDelivery::NotConfigured,
             request_timeout: duration("ROSTER_REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            clock: app::server::clock::Clock::system(),
         };
         let smtp_url = var("ROSTER_SMTP_URL");
         let mut settings = settings;

@@ -48,6 +48,13 @@ pub fn HelpPage() -> impl IntoView {
                 {steps("Deactivate a user", &["Go to Users → Find the user.", "Open the actions menu (⋮).", "Select Deactivate and confirm."])}
                 {steps("Revoke a session", &["Go to Sessions.", "Find the session to revoke.", "Click Revoke."])}
                 {steps("Resend an invitation", &["Go to Invitations.", "Find the pending invitation.", "Click Resend."])}
+                {steps("Review stale accounts", &[
+                    "Go to Users.",
+                    "In Last login, select Not in 90 days (or Never signed in).",
+                    "Set Status to Active to leave out pending invitations and deactivated users.",
+                    "Sort by Last Login to see the longest unused accounts first.",
+                    "Deactivate the accounts that should no longer have access.",
+                ])}
             </div>
             <h2>"What you'll see"</h2>
             {table("Users list", &["Column", "Type", "Description"], &[
@@ -62,6 +69,7 @@ pub fn HelpPage() -> impl IntoView {
                 &["Search", "Text", "Find users by name or email"],
                 &["Status", "Select", "Filter by Active, Inactive, or Pending"],
                 &["Role", "Select", "Filter by assigned role"],
+                &["Last login", "Select", "Never signed in, or not in 30, 90, 180 or 365 days (including people who never signed in)"],
             ])}
             <p>"User profiles store personal and contact details for each user."</p>
             {table("Invitations", &["Field", "Type", "Description"], &[

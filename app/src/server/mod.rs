@@ -4,6 +4,7 @@
 
 pub mod batches;
 pub mod client;
+pub mod clock;
 pub mod cursor;
 pub mod db;
 pub mod ids;

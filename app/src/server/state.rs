@@ -2,6 +2,7 @@
 //! that carries them with the database is `auth::server::guard::AppState`, which keeps the
 //! database to itself.
 
+use super::clock::Clock;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -21,6 +22,9 @@ pub struct Settings {
     /// Login attempts are deleted this long after they were made
     /// (`ROSTER_LOGIN_ATTEMPT_RETENTION`, default 90 days).
     pub attempt_retention: Duration,
+    /// Audit events are deleted this long after they were written (`ROSTER_AUDIT_RETENTION`;
+    /// kept for ever by default).
+    pub audit_retention: Option<Duration>,
     /// When wrong passwords lock an account (`ROSTER_LOCKOUT_*`).
     pub lockout: Lockout,
     /// Sign-in attempts one address may make in a minute (`ROSTER_IP_LIMIT`, default 30).
@@ -42,6 +46,8 @@ pub struct Settings {
     /// How long a request may take until its answer begins (`ROSTER_REQUEST_TIMEOUT`, default
     /// 30 s); beyond, 503.
     pub request_timeout: Duration,
+    /// The time the Users list's Last login filter goes by (the system's; tests hold it).
+    pub clock: Clock,
 }
 
 /// Per-account lockout: `threshold` failed sign-ins within `window` lock the account for
@@ -136,6 +142,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             session_retention: Duration::from_secs(30 * 86_400),
             attempt_retention: Duration::from_secs(90 * 86_400),
+            audit_retention: None,
             lockout: Lockout::default(),
             ip_limit: 30,
             hash_concurrency: cores(),
@@ -145,6 +152,7 @@ impl Default for Settings {
             invites_per_recipient_day: 5,
             mail: MailDelivery::DevMailbox,
             request_timeout: Duration::from_secs(30),
+            clock: Clock::system(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Server functions of the Users page.
 
-// `list_users` takes the URL's eight parameters as its own, and the code `#[server]` generates
+// `list_users` takes the URL's nine parameters as its own, and the code `#[server]` generates
 // for the browser does not carry an attribute on the function.
 #![allow(clippy::too_many_arguments)]
 
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// Requires `users.view`. One page of the organization's users: any part of the name or email
-/// (`search`), `status`, `role`, sorted by `sort` (`name`, `email`, `status`, `last_login`) in
+/// (`search`), `status`, `role`, `last_login` (`never`, `30d`, `90d`, `180d`, `1y`), sorted by `sort` (`name`, `email`, `status`, `last_login`) in
 /// `dir` order, `size` (25, 50, 100) rows after the cursor `after` or before `before`. The
 /// URL's parameters, as is (see [`UserListParams`]).
 #[server(endpoint = "list_users")]
@@ -19,6 +19,7 @@ pub async fn list_users(
     search: Option<String>,
     status: Option<String>,
     role: Option<String>,
+    last_login: Option<String>,
     sort: Option<String>,
     dir: Option<String>,
     after: Option<String>,
@@ -28,7 +29,7 @@ pub async fn list_users(
     use crate::auth::server::guard::with_permission;
     use crate::auth::types::Permission;
     use crate::users::types::{UserListParams, UserQuery};
-    let params = UserListParams { search, status, role, sort, dir, after, before, size, page: None };
+    let params = UserListParams { search, status, role, last_login, sort, dir, after, before, size, page: None };
     with_permission(Permission::UsersView, |permit| async move {
         let query = UserQuery::from_params(&params).map_err(|(field, message)| AppError::validation(&field, message))?;
         crate::users::server::service::list_users(&permit, &query).await

@@ -1,10 +1,10 @@
-//! The Users filters: Search, Status and Role. A plain GET form, so they work before and
+//! The Users filters: Search, Status, Role and Last login. A plain GET form, so they work before and
 //! without the WASM; once hydrated, the list follows as you type (debounced) or choose.
 
 use crate::error::AppError;
 use crate::ui::search_field::SearchField;
 use crate::users::account::RoleOption;
-use crate::users::types::{UserListParams, UserStatus};
+use crate::users::types::{LastLogin, UserListParams, UserStatus};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -30,6 +30,10 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
         let go = go.clone();
         move |ev: leptos::ev::Event| go(UserListParams { role: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
     };
+    let on_last_login = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| go(UserListParams { last_login: Some(event_target_value(&ev)), ..params.get_untracked().first_page() })
+    };
     let on_submit = {
         let go = go.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -40,6 +44,7 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
     };
     let status = move || params.get().status.unwrap_or_default();
     let role = move || params.get().role.unwrap_or_default();
+    let last_login = move || params.get().last_login.unwrap_or_default();
     let hidden = move |get: fn(&UserListParams) -> Option<String>| move || get(&params.get()).unwrap_or_default();
 
     view! {
@@ -81,6 +86,16 @@ pub fn UserFilters(params: Memo<UserListParams>, roles: Resource<Result<Vec<Role
                         }
                     }
                 </Suspense>
+            </div>
+            <div class="field">
+                <label for="user-last-login">"Last login"</label>
+                <select id="user-last-login" name="last_login" on:change=on_last_login>
+                    <option value="" selected=move || last_login().is_empty()>"Any"</option>
+                    {LastLogin::ALL
+                        .into_iter()
+                        .map(|l| view! { <option value=l.key() selected=move || last_login() == l.key()>{l.label()}</option> })
+                        .collect_view()}
+                </select>
             </div>
             <input type="hidden" name="sort" value=hidden(|p| p.sort.clone())/>
             <input type="hidden" name="dir" value=hidden(|p| p.dir.clone())/>

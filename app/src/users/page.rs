@@ -25,7 +25,7 @@ pub fn UsersPage() -> impl IntoView {
     });
     let users = Resource::new(
         move || params.get(),
-        |p| list_users(p.search, p.status, p.role, p.sort, p.dir, p.after, p.before, p.size),
+        |p| list_users(p.search, p.status, p.role, p.last_login, p.sort, p.dir, p.after, p.before, p.size),
     );
     let roles = Resource::new(|| (), |_| list_roles());
     let focus_after_reload = RwSignal::new(None);

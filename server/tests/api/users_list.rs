@@ -3,7 +3,9 @@
 use crate::helpers::*;
 use app::auth::types::BuiltinRole;
 use app::error::AppError;
-use app::users::types::{Total, UserList};
+use app::server::clock::Clock;
+use app::server::state::Settings;
+use app::users::types::{LastLogin, Total, UserList};
 
 async fn list(app: &TestApp, client: &reqwest::Client, params: &[(&str, &str)]) -> UserList {
     let res = app.call(client, "/api/list_users", params).await;
@@ -60,6 +62,43 @@ async fn status_and_role_filters_narrow_the_list() {
     assert_eq!(members.total, Total::Exact(2));
 }
 
+/// Last login, at its edges, by a clock held still: a sign-in exactly 30 days ago is within
+/// 30 days, a millisecond later it is not. "Not in N days" includes who never signed in;
+/// **Never signed in** is them alone; it combines with the other filters.
+#[tokio::test]
+async fn the_last_login_filter_keeps_who_has_not_signed_in_since_its_cutoff() {
+    const DAY: i64 = 86_400_000;
+    let now = app::server::ids::now_ms();
+    let clock = Clock::fixed(now);
+    let app = spawn_app_with(Settings { clock: clock.clone(), ..Settings::default() }).await;
+    // Ada signs in (just now); Edsger never has.
+    let client = team(&app).await;
+    for (email, days_ago) in [("grace@navy.example", 30), ("alan@example.com", 200), ("barbara_l@example.com", 400)] {
+        let at = now - days_ago * DAY;
+        app.execute(&format!("UPDATE users SET last_login_at = {at} WHERE email = $1"), email).await;
+    }
+
+    let within = list(&app, &client, &[("last_login", "30d")]).await;
+    assert_eq!(emails(&within), ["alan@example.com", "barbara_l@example.com", "edsger@example.com"], "Grace, exactly 30 days ago, is within");
+    assert_eq!(within.total, Total::Exact(3));
+    clock.set(now + 1);
+    let after = list(&app, &client, &[("last_login", "30d")]).await;
+    assert_eq!(emails(&after), ["alan@example.com", "barbara_l@example.com", "edsger@example.com", "grace@navy.example"], "a millisecond later she is not");
+    for (choice, expected) in [
+        ("90d", &["alan@example.com", "barbara_l@example.com", "edsger@example.com"][..]),
+        ("180d", &["alan@example.com", "barbara_l@example.com", "edsger@example.com"][..]),
+        ("1y", &["barbara_l@example.com", "edsger@example.com"][..]),
+        ("never", &["edsger@example.com"][..]),
+    ] {
+        assert_eq!(emails(&list(&app, &client, &[("last_login", choice)]).await), expected, "{choice}");
+    }
+    let inactive = list(&app, &client, &[("last_login", "90d"), ("status", "inactive")]).await;
+    assert_eq!(emails(&inactive), ["alan@example.com"]);
+    let members = list(&app, &client, &[("last_login", "1y"), ("role", "Member"), ("sort", "last_login"), ("dir", "desc")]).await;
+    assert_eq!(emails(&members), ["barbara_l@example.com", "edsger@example.com"], "newest sign-in first, never last");
+    assert_eq!(emails(&list(&app, &client, &[("last_login", "never"), ("search", "dijk")]).await), ["edsger@example.com"]);
+}
+
 #[tokio::test]
 async fn every_column_sorts_both_ways() {
     let app = spawn_app().await;
@@ -77,8 +116,9 @@ async fn every_column_sorts_both_ways() {
 }
 
 /// The ids the list must show for `filters` in this order, by a plain query that shares no
-/// code with the list's: every matching row, sorted whole.
-async fn expected_ids(app: &TestApp, filters: &[(&str, &str)], sort: &str, dir: &str) -> Vec<String> {
+/// code with the list's: every matching row, sorted whole. `now` is the server's clock, for
+/// the Last login filter.
+async fn expected_ids(app: &TestApp, filters: &[(&str, &str)], sort: &str, dir: &str, now: i64) -> Vec<String> {
     let mut sql = "SELECT u.id FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.slug = 'acme'".to_owned();
     for (name, value) in filters {
         match *name {
@@ -89,6 +129,10 @@ async fn expected_ids(app: &TestApp, filters: &[(&str, &str)], sort: &str, dir: 
                 )
             }
             "status" => sql += &format!(" AND u.status = '{value}'"),
+            "last_login" => {
+                let cutoff = LastLogin::from_key(value).unwrap().cutoff(now);
+                sql += &format!(" AND (u.last_login_at IS NULL OR u.last_login_at < {cutoff})");
+            }
             other => panic!("no filter {other}"),
         }
     }
@@ -108,7 +152,8 @@ async fn expected_ids(app: &TestApp, filters: &[(&str, &str)], sort: &str, dir: 
 /// own indexes, ranged); a role and status (the copies of the keys in `user_roles`).
 #[tokio::test]
 async fn keyset_pages_walk_every_user_once_in_order() {
-    let app = spawn_app().await;
+    let now = app::server::ids::now_ms();
+    let app = spawn_app_with(Settings { clock: Clock::fixed(now), ..Settings::default() }).await;
     let client = team(&app).await;
     server::seed::seed_with(&app.db, "acme", 150, 9, false).await.unwrap();
     // Emails that start with "a" for names that do not: the part of a short search that is
@@ -120,12 +165,18 @@ async fn keyset_pages_walk_every_user_once_in_order() {
         "acme",
     )
     .await;
-    let filter_sets: [&[(&str, &str)]; 4] =
-        [&[], &[("search", "a")], &[("search", "a"), ("role", "Member")], &[("role", "Member"), ("status", "inactive")]];
+    let filter_sets: [&[(&str, &str)]; 6] = [
+        &[],
+        &[("search", "a")],
+        &[("search", "a"), ("role", "Member")],
+        &[("role", "Member"), ("status", "inactive")],
+        &[("last_login", "90d")],
+        &[("last_login", "30d"), ("role", "Member"), ("status", "active")],
+    ];
 
     for filters in filter_sets {
         for (sort, dir) in [("name", "asc"), ("email", "desc"), ("last_login", "asc"), ("status", "desc")] {
-            let expected = expected_ids(&app, filters, sort, dir).await;
+            let expected = expected_ids(&app, filters, sort, dir, now).await;
             assert!(expected.len() > 50, "{filters:?}: enough rows for three pages ({})", expected.len());
             let base: Vec<(&str, &str)> = [("sort", sort), ("dir", dir), ("size", "25")].into_iter().chain(filters.iter().copied()).collect();
             let mut seen = Vec::new();
@@ -173,7 +224,7 @@ async fn bad_list_parameters_are_refused_with_the_parameter_named() {
     let app = spawn_app().await;
     let client = team(&app).await;
 
-    for (param, value) in [("status", "gone"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("after", "not-a-cursor")] {
+    for (param, value) in [("status", "gone"), ("last_login", "90"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("after", "not-a-cursor")] {
         let res = app.call(&client, "/api/list_users", &[(param, value)]).await;
         assert_eq!(res.status(), 422, "{param}");
         let err: AppError = res.json().await.unwrap();
@@ -207,10 +258,17 @@ async fn every_plan_returns_the_same_pages() {
     let member: String = on_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT id FROM roles WHERE org_id = $1 AND name = 'Member'").bind(&org_id).fetch_one(pool).await).unwrap();
     let org = Operator::new(app.db.clone()).org(&org_id);
+    // Seeded sign-ins are spread over the last year: those before half a year ago.
+    let stale = app::server::ids::now_ms() - 182 * 86_400_000;
 
     for sort in [UserSort::Name, UserSort::Email, UserSort::Status, UserSort::LastLogin] {
-        for (search, role) in [("ann", None), ("", Some(member.as_str())), ("ann", Some(member.as_str())), ("a", Some(member.as_str())), ("ma", None)] {
+        let plain = [("ann", None, None), ("", Some(member.as_str()), None), ("ann", Some(member.as_str()), None), ("a", Some(member.as_str()), None), ("ma", None, None)];
+        let stale = [("", None, Some(stale)), ("", Some(member.as_str()), Some(stale)), ("ma", None, Some(stale)), ("", None, Some(1))];
+        for (search, role, login_before) in plain.into_iter().chain(stale) {
             let mut drivers = vec![Driver::Users];
+            if login_before.is_some() {
+                drivers.push(Driver::Login);
+            }
             if role.is_some() {
                 drivers.push(Driver::Role);
             }
@@ -226,6 +284,7 @@ async fn every_plan_returns_the_same_pages() {
                     search,
                     status: Some("active"),
                     role_id: role,
+                    login_before,
                     sort,
                     descending: true,
                     cursor: None,

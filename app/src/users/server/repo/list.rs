@@ -85,6 +85,9 @@ pub enum Driver {
     Role,
     /// The names and emails that start with a short (1-2 character) search.
     Prefix,
+    /// The users whose last sign-in is before the Last login filter's cutoff: one range of
+    /// the last-login index.
+    Login,
 }
 
 impl Driver {
@@ -113,6 +116,8 @@ pub struct ListSpec<'a> {
     pub status: Option<&'a str>,
     /// The role's id; the service resolves the name.
     pub role_id: Option<&'a str>,
+    /// The Last login filter: a last sign-in (0 for never) before this time.
+    pub login_before: Option<i64>,
     pub sort: crate::users::types::UserSort,
     pub descending: bool,
     /// The row the page starts after (or, `backwards`, ends before): sort keys and id.
@@ -227,6 +232,11 @@ fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driv
         (_, Driver::Search) if sqlite => sql.push(" FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid"),
         (_, Driver::Search | Driver::Users) => sql.push(" FROM users u"),
         (_, Driver::Role) => sql.push(format!(" FROM user_roles ur {join} users u ON u.id = ur.user_id")),
+        (_, Driver::Login) => {
+            sql.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind(org_id).push(" AND ");
+            push_login_before(sql, "users", spec.login_before.unwrap_or(i64::MAX));
+            sql.push(format!(") p {join} users u ON u.id = p.id"))
+        }
         (_, Driver::Prefix) => {
             sql.push(" FROM (SELECT id FROM users WHERE org_id = ").push_bind(org_id).push(" AND ");
             sql.push_starts("name_key", &search);
@@ -285,6 +295,18 @@ fn push_from_where(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>, driver: Driv
     if let Some(status) = spec.status {
         sql.push(format!(" AND {k}.status = ")).push_bind(status);
     }
+    if let Some(cutoff) = spec.login_before {
+        sql.push(" AND ");
+        push_login_before(sql, k, cutoff);
+    }
+}
+
+/// Appends `{k}`'s last sign-in (0 for never) `< cutoff`, as its index has it: `login_key` on
+/// `user_roles`, `COALESCE(last_login_at, 0)` on `users` (the expression of
+/// `users_by_last_login`, which only that exact expression uses).
+fn push_login_before(sql: &mut Sql, k: &str, cutoff: i64) {
+    let key = if k == "ur" { "ur.login_key".to_owned() } else { format!("COALESCE({k}.last_login_at, 0)") };
+    sql.push(format!("{key} < ")).push_bind(cutoff);
 }
 
 const LIST_COLUMNS: &str = "SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key";
@@ -407,12 +429,8 @@ const SAMPLED_ENOUGH: i64 = 40;
 /// "about" from one request to the next. See `SAMPLE_ROWS` for its size and
 /// docs/benchmarks.md for how close it came. `None` on SQLite, for a table never analysed, or
 /// when the samples hold too few matches to say.
-pub async fn sampled_matches(
-    org: &OrgDb,
-    search: &str,
-    status: Option<&str>,
-    role_id: Option<&str>,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn sampled_matches(org: &OrgDb, spec: &ListSpec<'_>) -> Result<Option<i64>, sqlx::Error> {
+    let (search, status, role_id) = (spec.search, spec.status, spec.role_id);
     if org.dialect() != Dialect::Postgres {
         return Ok(None);
     }
@@ -431,6 +449,10 @@ pub async fn sampled_matches(
         push_either_like(&mut sql, k, &pattern);
         if let Some(status) = status {
             sql.push(format!(" AND {k}.status = ")).push_bind(status);
+        }
+        if let Some(cutoff) = spec.login_before {
+            sql.push(" AND ");
+            push_login_before(&mut sql, k, cutoff);
         }
         sql.push(format!("), COUNT(*), {rows} FROM {table} {k} TABLESAMPLE SYSTEM ("));
         sql.push("(SELECT CASE WHEN r > 0 THEN LEAST(100, 100 * ").push_bind(size);
@@ -468,6 +490,16 @@ pub async fn prefix_matches(org: &OrgDb, prefix: &str, cap: i64) -> Result<i64, 
         total += org.exec().scalar::<i64>(count_starting("users", column, org.id(), &prefix, cap)).await?;
     }
     Ok(total)
+}
+
+/// How many of the organization's users last signed in (0 for never) before `cutoff`, up to
+/// `cap`: a range of `users_by_last_login`.
+pub async fn login_range(org: &OrgDb, cutoff: i64, cap: i64) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE org_id = ");
+    sql.push_bind(org.id()).push(" AND ");
+    push_login_before(&mut sql, "users", cutoff);
+    sql.push(" LIMIT ").push_bind(cap).push(") stale");
+    org.exec().scalar(sql).await
 }
 
 /// How many users hold the role, up to `cap`.
