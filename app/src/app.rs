@@ -2,7 +2,7 @@
 
 use crate::auth::types::Permission;
 use crate::chunks::{
-    AcceptInvitationRoute, AccountRoute, HelpRoute, InvitationsRoute, LoginAttemptsRoute, LoginRoute, RequestRefusedRoute,
+    AcceptInvitationRoute, AccountRoute, AuditRoute, HelpRoute, InvitationsRoute, LoginAttemptsRoute, LoginRoute, RequestRefusedRoute,
     SessionsRoute, UsersRoute,
 };
 use crate::ui::layout::{AppLayout, CurrentUser};
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitations") view={Lazy::<InvitationsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/login-attempts") view={Lazy::<LoginAttemptsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/user-management") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -1,9 +1,10 @@
 //! Which code arrives in which WASM chunk (`cargo leptos build --split`).
 //!
 //! The main bundle holds the router, the layout and what every page shares. The pages come in
-//! three chunks, each a `#[lazy]` function that renders the pages of its group: the sign-in
+//! four chunks, each a `#[lazy]` function that renders the pages of its group: the sign-in
 //! pages (what a signed-out visitor needs), the four lists (they share the list table, the
-//! filters and the badges, and an admin moves between them), and Your account with Help.
+//! filters and the badges, and an admin moves between them), Your account with Help, and the
+//! Audit Log (the first feature born after the split, a group of its own).
 //! The Edit and Invite forms are chunks of their own, fetched when first opened
 //! (`users::dialogs`, `invitations::invite_dialog`).
 //!
@@ -17,6 +18,7 @@
 //! renders); moving to a page of another group fetches that group's chunk, once.
 
 use crate::account::page::AccountPage;
+use crate::audit::page::AuditLogPage;
 use crate::auth::login_page::LoginPage;
 use crate::auth::refused_page::RequestRefusedPage;
 use crate::help::page::HelpPage;
@@ -75,12 +77,17 @@ fn own_page(page: Own) -> AnyView {
     }
 }
 
+#[lazy]
+fn audit_page() -> AnyView {
+    view! { <AuditLogPage/> }.into_any()
+}
+
 /// The route types the route table names (`view={Lazy::<UsersRoute>::new()}`). `preload` runs
 /// first, while the router resolves the route, and fetches the group's chunk (`__preload_…`
 /// is what `#[lazy]` makes beside each function): hydration then finds the code in place and
 /// takes over the server's markup instead of rendering the page a second time.
 macro_rules! routes {
-    ($($route:ident => $group:ident($page:expr), $preload:ident;)*) => {$(
+    ($($route:ident => $group:ident($($page:expr)?), $preload:ident;)*) => {$(
         pub struct $route;
 
         impl leptos_router::LazyRoute for $route {
@@ -89,7 +96,7 @@ macro_rules! routes {
             }
 
             async fn view(_this: Self) -> AnyView {
-                $group($page).await
+                $group($($page)?).await
             }
 
             async fn preload() {
@@ -110,4 +117,5 @@ routes! {
     LoginAttemptsRoute => list_page(List::LoginAttempts), __preload_list_page;
     AccountRoute => own_page(Own::Account), __preload_own_page;
     HelpRoute => own_page(Own::Help), __preload_own_page;
+    AuditRoute => audit_page(), __preload_audit_page;
 }

@@ -60,6 +60,17 @@ test("the Status and Role selects filter the list", async ({ page }) => {
   await expect(page).toHaveURL(/status=active/);
   await expect(row(table, MEMBER.email)).toBeVisible();
   await expect(cells(table, 4).filter({ hasNotText: /^Active$/ })).toHaveCount(0);
+
+  // Stale accounts: the owner signed in just now, so is in none of the Last login choices.
+  await page.getByLabel("Status").selectOption("");
+  await page.getByLabel("Last login").selectOption({ label: "Never signed in" });
+  await expect(page).toHaveURL(/last_login=never/);
+  await expect(row(table, OWNER.email)).toHaveCount(0);
+  await expect(cells(table, 5).first()).toHaveText("Never");
+  await expect(cells(table, 5).filter({ hasNotText: /^Never$/ })).toHaveCount(0);
+  await page.getByLabel("Last login").selectOption({ label: "Not in 30 days" });
+  await expect(page).toHaveURL(/last_login=30d/);
+  await expect(row(table, OWNER.email)).toHaveCount(0);
 });
 
 test("a column header sorts, and a second click reverses it", async ({ page }) => {
@@ -174,6 +185,24 @@ test("Deactivate asks first, ends the user's sessions, and Activate brings them 
   await page.getByRole("menuitem", { name: "Activate" }).click();
   await expect(page.getByRole("status")).toContainText(`${person.name} was activated.`);
   await expect(row(table, person.email)).toContainText("Active");
+
+  // History: the Audit Log about them, newest first, with who did it and what changed.
+  await actions.click();
+  await page.getByRole("menuitem", { name: "History" }).click();
+  await expect(page).toHaveURL(/\/audit\?target=/);
+  await expect(page.getByRole("heading", { level: 1, name: "Audit Log" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: `Events about ${person.name}.` })).toBeVisible();
+  const log = page.getByRole("table", { name: "Audit log" });
+  await expect(log.locator("tbody tr")).toHaveCount(2);
+  await expect(log.locator("tbody tr").nth(0)).toContainText("Activated user");
+  await expect(log.locator("tbody tr").nth(0)).toContainText(OWNER.name);
+  await expect(log.locator("tbody tr").nth(1)).toContainText("Deactivated user");
+  await expect(log.locator("tbody tr").nth(1)).toContainText("Status: Active → Inactive");
+  await expectNoAxeViolations(page);
+  // The other way round: nothing by them.
+  await page.getByRole("link", { name: "Show events by them" }).click();
+  await expect(page).toHaveURL(/\/audit\?actor=/);
+  await expect(page.getByText("No events match these filters")).toBeVisible();
 });
 
 test("Delete names the user, Escape changes nothing, confirming removes them", async ({ page }) => {

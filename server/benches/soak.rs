@@ -224,7 +224,7 @@ async fn main() {
     println!("==> {dialect}: seeding {} users", o.users);
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
-    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: 0, attempts: 0, seed: 7 }).await.unwrap();
+    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, seed: 7, ..Default::default() }).await.unwrap();
     let _ = Command::new("sync").status();
     // People to edit and sign in as: a spread of the seeded ones.
     let db = server::serve::open_database(&url).await.unwrap();

@@ -8,7 +8,8 @@
 //! when a filter changes. Users: the first page, each filter, each sort, a deep page and
 //! searches (rare, common, every user, two characters). Sessions and Login Attempts: the
 //! first page, each filter, search by email (and by IP address, or by the start of a name), a
-//! deep page. A hello-world axum route measured in the same run is the floor. It prints p50,
+//! deep page. Then the Last login matrix: each of its choices with every Status and Role
+//! (including "all"), through the server function, its worst p99 written per choice. A hello-world axum route measured in the same run is the floor. It prints p50,
 //! p99 and requests per second, and writes them to `docs/benchmarks.md`.
 //!
 //!     cargo bench -p server --bench users_list                                   # SQLite
@@ -32,6 +33,7 @@ use app::server::state::Settings;
 use app::users::server::repo::list::SortValue;
 use app::users::list::thousands;
 use app::users::server::service::encode_cursor;
+use app::users::types::LastLogin;
 use leptos::prelude::LeptosOptions;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -49,7 +51,7 @@ macro_rules! on_db {
 }
 
 /// The lists under load at a million users (see the file's comment).
-#[derive(clap::Parser, Debug)]
+#[derive(clap::Parser, Debug, Clone)]
 struct Options {
     #[command(flatten)]
     common: options::Common,
@@ -68,10 +70,16 @@ struct Options {
     /// Concurrent clients (one a core).
     #[arg(long, default_value_t = 2)]
     clients: usize,
-    /// Just the rows whose name contains this, say "Sessions" (for profiling; implies
-    /// --no-write).
+    /// Just the rows whose name contains this, say "Sessions" or "Audit"; their table goes
+    /// into a section of docs/benchmarks.md of its own ("SQLite: Audit"), the full run's kept.
     #[arg(long)]
     only: Option<String>,
+    /// Audit events (the Audit Log's rows; 0 skips them).
+    #[arg(long, default_value_t = 0)]
+    audit_events: u64,
+    /// How long each of the Last login matrix's 80 combinations runs.
+    #[arg(long, default_value_t = 1.0)]
+    matrix_seconds: f64,
 }
 
 struct Scenario {
@@ -143,11 +151,11 @@ async fn main() {
     let dialect = o.common.dialect();
     let (url, _dir) = database::fresh(o.common.postgres.as_deref(), "roster_bench").await;
 
-    println!("==> {dialect}: seeding {} users, {} sessions and {} login attempts", o.users, o.sessions, o.attempts);
+    println!("==> {dialect}: seeding {} users, {} sessions, {} login attempts and {} audit events", o.users, o.sessions, o.attempts, o.audit_events);
     let seeding = Instant::now();
     server::cli::org_create(&url, "bench", "Bench Corp").await.unwrap();
     server::cli::user_add(&url, "bench", client::OWNER_EMAIL, "Bench Owner", "Owner", client::OWNER_PASSWORD.into()).await.unwrap();
-    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: o.sessions, attempts: o.attempts, seed: 1 }).await.unwrap();
+    server::cli::seed(&url, "bench", server::seed::Plan { users: o.users, sessions: o.sessions, attempts: o.attempts, audit_events: o.audit_events, seed: 1 }).await.unwrap();
     let seeded_in = seeding.elapsed();
     println!("    seeded in {seeded_in:.1?}");
     // The load leaves gigabytes of dirty pages for the OS to write back: flushed now, so that
@@ -201,6 +209,9 @@ async fn main() {
         ("search, every user (\"example\")".into(), vec![("search", "example".into())]),
         ("search, two characters (\"ma\")".into(), vec![("search", "ma".into())]),
         ("search + status + role".into(), vec![("search", "son".into()), ("status", "active".into()), ("role", "Member".into())]),
+        ("Last login = Not in 90 days (79%)".into(), vec![("last_login", "90d".into())]),
+        ("Last login = Never signed in, Active".into(), vec![("last_login", "never".into()), ("status", "active".into())]),
+        ("Last login = Not in a year, sorted by last login".into(), vec![("last_login", "1y".into()), ("sort", "last_login".into()), ("dir", "desc".into())]),
     ];
     let mut lists = vec![("Users", "/users", "/api/list_users", users)];
     if o.sessions > 0 {
@@ -208,6 +219,9 @@ async fn main() {
     }
     if o.attempts > 0 {
         lists.push(("Attempts", "/login-attempts", "/api/list_login_attempts", attempt_cases(&db, &org_id, o.attempts).await));
+    }
+    if o.audit_events > 0 {
+        lists.push(("Audit", "/audit", "/api/list_audit_events", audit_cases(&db, &org_id, o.audit_events).await));
     }
     let mut scenarios = vec![];
     for (list, path, endpoint, cases) in &lists {
@@ -228,13 +242,21 @@ async fn main() {
         results.push(m);
     }
 
+    let matrix = if o.only.as_ref().is_none_or(|only| "Last login matrix".contains(only.as_str())) {
+        Some(last_login_matrix(&client, &base, &o).await)
+    } else {
+        None
+    };
+
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "### {dialect}, {} users, {} sessions, {} login attempts\n",
+        "### {dialect}{}, {} users, {} sessions, {} login attempts{}\n",
+        o.only.as_ref().map(|only| format!(": {only}")).unwrap_or_default(),
         thousands(o.users),
         thousands(o.sessions),
-        thousands(o.attempts)
+        thousands(o.attempts),
+        if o.audit_events > 0 { format!(", {} audit events", thousands(o.audit_events)) } else { String::new() }
     );
     let _ = writeln!(
         table,
@@ -247,9 +269,15 @@ async fn main() {
     for m in &results {
         let _ = writeln!(table, "| {} | {} | {} | {:.0} | {} |", m.name, ms(m.p50), ms(m.p99), m.per_second, m.requests);
     }
+    if let Some(matrix) = matrix {
+        let _ = writeln!(table, "\n{matrix}");
+    }
     println!("\n{table}");
-    if o.common.write() && o.only.is_none() {
-        write_section(dialect, &table);
+    if o.common.write() {
+        match &o.only {
+            None => write_section(dialect, &table),
+            Some(only) => write_section(&format!("{dialect}: {only}"), &table),
+        }
     }
     db.close().await;
     if let Some(admin_url) = &o.common.postgres {
@@ -258,6 +286,64 @@ async fn main() {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
         }
     }
+}
+
+/// Each Last login choice with every Status and Role, "all" included (80 combinations),
+/// through the server function the filters call: a table of the worst p99 of each choice and
+/// the combination it was met at (every row is printed as it is measured).
+async fn last_login_matrix(client: &reqwest::Client, base: &str, o: &Options) -> String {
+    let statuses = ["", "active", "inactive", "pending"];
+    let roles = ["", "Owner", "Admin", "Member"];
+    let short = Options { seconds: o.matrix_seconds, ..o.clone() };
+    let mut table = format!(
+        "#### Last login with every Status and Role ({} users)\n\n{} concurrent clients for {} s per combination, `list_users` (the server function a filter change calls), sorted by name. Times in milliseconds.\n\n| Last login | combinations | worst p99 | at | median p99 |\n|---|---:|---:|---|---:|\n",
+        thousands(o.users),
+        o.clients,
+        o.matrix_seconds
+    );
+    for choice in LastLogin::ALL {
+        let mut measured = Vec::new();
+        for status in statuses {
+            for role in roles {
+                let form: Vec<(String, String)> = [("last_login", choice.key()), ("status", status), ("role", role)]
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                let at = format!("Status {}, Role {}", if status.is_empty() { "all" } else { status }, if role.is_empty() { "all" } else { role });
+                let s = Scenario { name: format!("Last login matrix: {}, {at}", choice.label()), path: "/api/list_users".into(), form: Some(form) };
+                let m = measure(client, base, &s, &short).await;
+                println!("{:<60} p50 {:>7} ms  p99 {:>7} ms  {:>7.0} req/s", m.name, ms(m.p50), ms(m.p99), m.per_second);
+                measured.push((m.p99, at));
+            }
+        }
+        measured.sort();
+        let (worst, at) = measured.last().cloned().unwrap();
+        let median = measured[measured.len() / 2].0;
+        let _ = writeln!(table, "| {} | {} | {} | {at} | {} |", choice.label(), measured.len(), ms(worst), ms(median));
+    }
+    table
+}
+
+/// The Audit Log's requests: the first page, each filter, a person's history (an admin's
+/// events by them, a person's about them), an action over a week, and a deep page.
+async fn audit_cases(db: &Db, org_id: &str, events: u64) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let middle = i64::try_from(events / 2).unwrap();
+    let (at, id, actor, target): (i64, String, String, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT created_at, id, actor_id, target_id FROM audit_events WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $2",
+    )
+    .bind(org_id).bind(middle).fetch_one(pool).await.unwrap());
+    let deep = app::server::cursor::encode(&(at, &id));
+    vec![
+        ("first page".into(), vec![]),
+        ("action = Deleted user (2%)".into(), vec![("action", "user.deleted".into())]),
+        ("action = Edited user, last 7 days".into(), vec![("action", "user.updated".into()), ("range", "7d".into())]),
+        ("last 24 hours".into(), vec![("range", "24h".into())]),
+        ("a person's history (History on Users)".into(), vec![("target", target.clone())]),
+        ("a person's history, one action".into(), vec![("target", target), ("action", "user.roles_changed".into())]),
+        ("an admin's actions (events by them)".into(), vec![("actor", actor)]),
+        (format!("deep page (row {})", thousands(events / 2)), vec![("after", deep)]),
+    ]
 }
 
 /// The Sessions list's requests: the first page, each status, a user's sessions (from the

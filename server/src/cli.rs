@@ -31,6 +31,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Write a consistent copy of the SQLite database to FILE while the server runs (for
     /// Postgres, use pg_dump).
     Backup {
@@ -50,6 +55,9 @@ pub enum Command {
         /// How many login attempts to add, over the past 90 days.
         #[arg(long, default_value_t = 0)]
         attempts: u64,
+        /// How many audit events to add, over the past year, chained.
+        #[arg(long, default_value_t = 0)]
+        audit_events: u64,
         /// Random seed: the same seed gives the same people.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -65,6 +73,17 @@ pub enum OrgCommand {
         /// Display name (e.g. "Acme Corp").
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the organization's audit events and report the first one that was changed,
+    /// removed or inserted, or "intact" with the count and the chain's head (keep the head
+    /// somewhere else: see docs/security.md). Exits non-zero when the chain is broken.
+    Verify {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -193,6 +212,26 @@ pub async fn user_unlock(database_url: &str, org: &str, email: &str) -> Result<S
     } else {
         format!("{} in {:?} was not locked; nothing changed.", email.as_str(), org_name)
     })
+}
+
+/// `roster audit verify --org SLUG`.
+pub async fn audit_verify(database_url: &str, org: &str) -> Result<String, String> {
+    use app::audit::server::chain::Finding;
+    let slug = OrgSlug::parse(org)?;
+    let db = open_database(database_url).await?;
+    let op = Operator::new(db.clone());
+    let (org_id, org_name) = find_org(&op, &slug).await?;
+    let verified = app::audit::server::service::verify(&op.org(&org_id)).await.map_err(|e| e.to_string());
+    db.close().await;
+    let (finding, unsealed) = verified?;
+    let before = if unsealed > 0 { format!(" ({unsealed} older events were written before the chain existed and are not covered)") } else { String::new() };
+    match finding {
+        Finding::Intact { events, head } => {
+            let plural = if events == 1 { "" } else { "s" };
+            Ok(format!("The audit trail of {org_name:?} is intact, {events} event{plural}{before}. Head: {head}"))
+        }
+        Finding::Broken { seq, problem } => Err(format!("The audit trail of {org_name:?} is broken at event {seq}: {problem}.")),
+    }
 }
 
 pub async fn seed(database_url: &str, org: &str, plan: crate::seed::Plan) -> Result<String, String> {

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use leptos::prelude::get_configuration;
-use server::cli::{self, Cli, Command, OrgCommand, UserCommand};
+use server::cli::{self, AuditCommand, Cli, Command, OrgCommand, UserCommand};
 use server::config::Config;
 use std::process::ExitCode;
 
@@ -19,9 +19,10 @@ async fn main() -> ExitCode {
         Some(Command::Org { command: OrgCommand::Create { slug, name } }) => {
             cli::org_create(&config.database_url, &slug, &name).await
         }
+        Some(Command::Audit { command: AuditCommand::Verify { org } }) => cli::audit_verify(&config.database_url, &org).await,
         Some(Command::Backup { file }) => cli::backup(&config.database_url, &file).await,
-        Some(Command::Seed { org, users, sessions, attempts, seed }) => {
-            cli::seed(&config.database_url, &org, server::seed::Plan { users, sessions, attempts, seed }).await
+        Some(Command::Seed { org, users, sessions, attempts, audit_events, seed }) => {
+            cli::seed(&config.database_url, &org, server::seed::Plan { users, sessions, attempts, audit_events, seed }).await
         }
         Some(Command::User { command: UserCommand::Unlock { org, email } }) => cli::user_unlock(&config.database_url, &org, &email).await,
         Some(Command::User { command: UserCommand::Add { org, email, name, role } }) => match cli::read_password() {

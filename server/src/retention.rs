@@ -1,6 +1,7 @@
 //! Forgetting what is no longer needed: sessions that ended more than
 //! `ROSTER_SESSION_RETENTION` ago (default 30 days) and login attempts older than
-//! `ROSTER_LOGIN_ATTEMPT_RETENTION` (default 90 days), device cookies unused for 180 days, at
+//! `ROSTER_LOGIN_ATTEMPT_RETENTION` (default 90 days), device cookies unused for 180 days, and,
+//! when `ROSTER_AUDIT_RETENTION` is set, audit events older than it (kept by default), at
 //! start and every hour, in short
 //! batches that never hold up requests (see `app::server::batches`).
 
@@ -21,6 +22,7 @@ pub struct Pruned {
     pub login_attempts: u64,
     /// Device cookies nobody signed in with for 180 days (`app::auth::server::device`).
     pub devices: u64,
+    pub audit_events: u64,
 }
 
 /// Deletes everything past its retention at `now`.
@@ -32,6 +34,10 @@ pub async fn prune(op: &Operator, settings: &Settings, now: i64) -> Result<Prune
         sessions: sessions::server::service::prune(op, now.saturating_sub(keep_sessions)).await?,
         login_attempts: login_attempts::server::service::prune(op, now.saturating_sub(ms(settings.attempt_retention))).await?,
         devices: app::auth::server::device::prune(op, now).await?,
+        audit_events: match settings.audit_retention {
+            Some(keep) => app::audit::server::service::prune(op, now.saturating_sub(ms(keep))).await?,
+            None => 0,
+        },
     })
 }
 
@@ -40,7 +46,7 @@ pub async fn run(op: Operator, settings: Settings, shutdown: impl Future<Output 
     tokio::pin!(shutdown);
     loop {
         match prune(&op, &settings, now_ms()).await {
-            Ok(p) if p != Pruned::default() => tracing::info!(sessions = p.sessions, login_attempts = p.login_attempts, devices = p.devices, "pruned past their retention"),
+            Ok(p) if p != Pruned::default() => tracing::info!(sessions = p.sessions, login_attempts = p.login_attempts, devices = p.devices, audit_events = p.audit_events, "pruned past their retention"),
             Ok(_) => {}
             Err(err) => tracing::error!(%err, "pruning old sessions and login attempts failed; trying again later"),
         }

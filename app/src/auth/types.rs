@@ -14,11 +14,13 @@ pub enum Permission {
     SessionsView,
     SessionsRevoke,
     LoginAttemptsView,
+    /// The Audit Log.
+    AuditView,
     OrganizationManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::UsersView,
         Permission::UsersInvite,
         Permission::UsersEdit,
@@ -28,6 +30,7 @@ impl Permission {
         Permission::SessionsView,
         Permission::SessionsRevoke,
         Permission::LoginAttemptsView,
+        Permission::AuditView,
         Permission::OrganizationManage,
     ];
 
@@ -43,6 +46,7 @@ impl Permission {
             Permission::SessionsView => "sessions.view",
             Permission::SessionsRevoke => "sessions.revoke",
             Permission::LoginAttemptsView => "login_attempts.view",
+            Permission::AuditView => "audit.view",
             Permission::OrganizationManage => "organization.manage",
         }
     }

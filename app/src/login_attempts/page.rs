@@ -32,12 +32,14 @@ pub fn LoginAttemptsPage() -> impl IntoView {
             label: "Status",
             any: "All attempts",
             options: AttemptOutcome::ALL.into_iter().map(|o| (o.key(), o.label())).collect(),
+            ..Default::default()
         },
         SelectFilter {
             name: "range",
             label: "Time",
             any: "All time",
             options: AttemptRange::ALL.into_iter().map(|r| (r.key(), r.label())).collect(),
+            ..Default::default()
         },
     ];
     view! {

@@ -45,6 +45,7 @@ pub fn SessionsPage() -> impl IntoView {
         label: "Status",
         any: "All sessions",
         options: SessionState::ALL.into_iter().map(|s| (s.key(), s.label())).collect(),
+        ..Default::default()
     };
     // Filtered to one user (View sessions on the Users page): say whose, with a way back.
     let note = Callback::new(move |list: SessionList| {

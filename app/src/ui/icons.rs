@@ -23,6 +23,10 @@ pub fn monitor() -> impl IntoView {
 pub fn log_in() -> impl IntoView {
     icon("M15 3h4a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-4M10 17l5-5-5-5M15 12H3")
 }
+/// A clock turning back: the Audit Log.
+pub fn history() -> impl IntoView {
+    icon("M3 12a9 9 0 1 0 9-9 9.75 9.75 0 0 0-6.74 2.74L3 8M3 3v5h5M12 7v5l4 2")
+}
 pub fn help() -> impl IntoView {
     icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3M12 17h.01")
 }

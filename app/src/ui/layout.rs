@@ -68,6 +68,7 @@ pub fn AppLayout() -> impl IntoView {
                                     {may(Permission::UsersInvite).then(|| view! { <li><A href="/invitations">{icons::mail()}<span>"Invitations"</span></A></li> })}
                                     {may(Permission::SessionsView).then(|| view! { <li><A href="/sessions">{icons::monitor()}<span>"Sessions"</span></A></li> })}
                                     {may(Permission::LoginAttemptsView).then(|| view! { <li><A href="/login-attempts">{icons::log_in()}<span>"Login Attempts"</span></A></li> })}
+                                    {may(Permission::AuditView).then(|| view! { <li><A href="/audit">{icons::history()}<span>"Audit Log"</span></A></li> })}
                                 </ul>
                             }
                         })}

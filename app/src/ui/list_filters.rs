@@ -11,13 +11,14 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 /// A select of the filter bar: the URL parameter `name`, its label, the choice meaning "any",
-/// and the other choices as (value, label).
-#[derive(Clone)]
+/// and the other choices as (value, label), or in labelled groups (`<optgroup>`).
+#[derive(Clone, Default)]
 pub struct SelectFilter {
     pub name: &'static str,
     pub label: &'static str,
     pub any: &'static str,
     pub options: Vec<(&'static str, &'static str)>,
+    pub groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
 }
 
 #[component]
@@ -25,8 +26,12 @@ pub fn ListFilters(
     params: Memo<ListParams>,
     /// The form's accessible name, e.g. "Filter sessions".
     label: &'static str,
-    /// The search box: its id and placeholder.
-    search: (&'static str, &'static str),
+    /// The search box: its id and placeholder; the list may have none.
+    #[prop(optional)]
+    search: Option<(&'static str, &'static str)>,
+    /// What the ids of the form and its selects start with, when there is no search box.
+    #[prop(optional)]
+    id: Option<&'static str>,
     selects: Vec<SelectFilter>,
     /// Filters set elsewhere (a link from the Users page): kept as hidden fields.
     #[prop(optional)]
@@ -47,14 +52,16 @@ pub fn ListFilters(
         }
     };
     let current = Signal::derive(move || params.get().get("search").unwrap_or_default());
-    let (path, form_id) = (params.get_untracked().path, format!("{}-filters", search.0));
+    let prefix = search.map(|s| s.0).or(id).unwrap_or("list");
+    let (path, form_id) = (params.get_untracked().path, format!("{prefix}-filters"));
     let selects = selects
         .into_iter()
         .map(|filter| {
             let go = go.clone();
             let name = filter.name;
-            let id = format!("{}-{name}", search.0);
+            let id = format!("{prefix}-{name}");
             let value = move || params.get().get(name).unwrap_or_default();
+            let option = move |(key, text): (&'static str, &'static str)| view! { <option value=key selected=move || value() == key>{text}</option> };
             let on_change = move |ev: leptos::ev::Event| {
                 let chosen = event_target_value(&ev);
                 go(params.get_untracked().with(name, Some(chosen)));
@@ -64,10 +71,11 @@ pub fn ListFilters(
                     <label for=id.clone()>{filter.label}</label>
                     <select id=id name=name on:change=on_change>
                         <option value="" selected=move || value().is_empty()>{filter.any}</option>
+                        {filter.options.into_iter().map(option).collect_view()}
                         {filter
-                            .options
+                            .groups
                             .into_iter()
-                            .map(|(key, text)| view! { <option value=key selected=move || value() == key>{text}</option> })
+                            .map(|(group, options)| view! { <optgroup label=group>{options.into_iter().map(option).collect_view()}</optgroup> })
                             .collect_view()}
                     </select>
                 </div>
@@ -82,7 +90,7 @@ pub fn ListFilters(
     };
     view! {
         <form class="filters" id=form_id method="get" action=path role="search" aria-label=label on:submit=on_submit>
-            <SearchField id=search.0 placeholder=search.1 current on_search node_ref=input/>
+            {search.map(|(id, placeholder)| view! { <SearchField id=id placeholder=placeholder current on_search node_ref=input/> })}
             {selects}
             {hidden_fields}
             <button type="submit" class="button filters-apply">"Apply filters"</button>

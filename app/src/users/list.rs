@@ -8,6 +8,7 @@ use crate::ui::menu::{ActionsMenu, MenuItem};
 use crate::ui::table::EmptyRow;
 use crate::ui::time::{exact, relative, Timestamp};
 use crate::ui::toast::Toasts;
+use crate::audit::types::history_href;
 use crate::login_attempts::types::attempts_of_email_href;
 use crate::sessions::types::sessions_of_user_href;
 use crate::users::api::{set_user_active, unlock_user};
@@ -70,7 +71,7 @@ fn round_to_two_digits(n: u64) -> u64 {
 }
 
 fn filtered(params: &UserListParams) -> bool {
-    [&params.search, &params.status, &params.role].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    [&params.search, &params.status, &params.role, &params.last_login].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
 }
 
 /// The same sort and size without any filter.
@@ -339,6 +340,10 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
     if rights.view_attempts {
         let href = attempts_of_email_href(&user.email);
         entries.push(MenuItem { label: "View login attempts", danger: false, on_select: navigate_to(href) });
+    }
+    if rights.view_audit {
+        let href = history_href(&user.id);
+        entries.push(MenuItem { label: "History", danger: false, on_select: navigate_to(href) });
     }
     if rights.delete && !is_self && manageable {
         let confirm = Confirm { kind: ConfirmKind::Delete, id: user.id.clone(), name: user.name.clone(), email: user.email.clone() };

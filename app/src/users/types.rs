@@ -136,6 +136,9 @@ pub struct ListRights {
     pub revoke_sessions: bool,
     /// `login_attempts.view`: **View login attempts**.
     pub view_attempts: bool,
+    /// `audit.view`: **History** (the Audit Log about them).
+    #[serde(default)]
+    pub view_audit: bool,
     /// The viewer's own id: their row offers no Deactivate or Delete.
     pub viewer_id: String,
 }
@@ -181,6 +184,65 @@ impl UserSort {
     }
 }
 
+/// The Last login filter: who has not signed in lately. "Not in N days" includes people who
+/// never signed in (they have not, in those days either); **Never signed in** is those alone.
+/// Each is one range of the last-login index: a last sign-in before a cutoff, "never" stored
+/// as 0 (see `cutoff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LastLogin {
+    Never,
+    NotIn30Days,
+    NotIn90Days,
+    NotIn180Days,
+    NotInAYear,
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl LastLogin {
+    pub const ALL: [LastLogin; 5] = [LastLogin::Never, LastLogin::NotIn30Days, LastLogin::NotIn90Days, LastLogin::NotIn180Days, LastLogin::NotInAYear];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LastLogin::Never => "Never signed in",
+            LastLogin::NotIn30Days => "Not in 30 days",
+            LastLogin::NotIn90Days => "Not in 90 days",
+            LastLogin::NotIn180Days => "Not in 180 days",
+            LastLogin::NotInAYear => "Not in a year",
+        }
+    }
+
+    /// The value in the URL.
+    pub fn key(self) -> &'static str {
+        match self {
+            LastLogin::Never => "never",
+            LastLogin::NotIn30Days => "30d",
+            LastLogin::NotIn90Days => "90d",
+            LastLogin::NotIn180Days => "180d",
+            LastLogin::NotInAYear => "1y",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<LastLogin> {
+        LastLogin::ALL.into_iter().find(|l| l.key() == key)
+    }
+
+    /// The users it keeps are those whose last sign-in (0 for never) is before this time, in
+    /// milliseconds: `now` less the days, so a sign-in exactly 30 days ago is within 30 days.
+    pub fn cutoff(self, now: i64) -> i64 {
+        let days = match self {
+            // Any sign-in at all is after the epoch's first millisecond.
+            LastLogin::Never => return 1,
+            LastLogin::NotIn30Days => 30,
+            LastLogin::NotIn90Days => 90,
+            LastLogin::NotIn180Days => 180,
+            LastLogin::NotInAYear => 365,
+        };
+        // Never signed in is in every choice, whatever the clock says.
+        now.saturating_sub(days * DAY_MS).max(1)
+    }
+}
+
 /// The Users list's URL query as typed: every value optional and unchecked. The page reads
 /// it from the URL, its links write it back, and the server function takes its fields.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -188,6 +250,7 @@ pub struct UserListParams {
     pub search: Option<String>,
     pub status: Option<String>,
     pub role: Option<String>,
+    pub last_login: Option<String>,
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub after: Option<String>,
@@ -204,6 +267,7 @@ impl UserListParams {
             search: get("search"),
             status: get("status"),
             role: get("role"),
+            last_login: get("last_login"),
             sort: get("sort"),
             dir: get("dir"),
             after: get("after"),
@@ -221,6 +285,7 @@ impl UserListParams {
                 ("search", &self.search),
                 ("status", &self.status),
                 ("role", &self.role),
+                ("last_login", &self.last_login),
                 ("sort", &self.sort),
                 ("dir", &self.dir),
                 ("after", &self.after),
@@ -255,6 +320,7 @@ pub struct UserQuery {
     pub status: Option<UserStatus>,
     /// A role name.
     pub role: Option<String>,
+    pub last_login: Option<LastLogin>,
     pub sort: UserSort,
     pub descending: bool,
     /// The cursor of the page to start after (next page)…
@@ -281,6 +347,10 @@ impl UserQuery {
             None => None,
             Some(s) => Some(UserStatus::from_key(&s).ok_or_else(|| ("status".to_owned(), format!("{s:?} is not a status.")))?),
         };
+        let last_login = match blank(&params.last_login) {
+            None => None,
+            Some(l) => Some(LastLogin::from_key(&l).ok_or_else(|| ("last_login".to_owned(), format!("{l:?} is not a Last login choice.")))?),
+        };
         let sort = match blank(&params.sort) {
             None => UserSort::default(),
             Some(s) => UserSort::from_key(&s).ok_or_else(|| ("sort".to_owned(), format!("Cannot sort by {s:?}.")))?,
@@ -298,7 +368,7 @@ impl UserQuery {
         if after.is_some() && before.is_some() {
             return Err(("after".into(), "A page starts after one row or ends before one, not both.".into()));
         }
-        Ok(UserQuery { search, status, role: blank(&params.role), sort, descending, after, before, page_size })
+        Ok(UserQuery { search, status, role: blank(&params.role), last_login, sort, descending, after, before, page_size })
     }
 }
 
@@ -333,7 +403,9 @@ mod tests {
         let q = UserQuery::from_params(&params(&[("search", " Ada "), ("status", "inactive"), ("role", "Admin"), ("sort", "last_login"), ("dir", "desc"), ("after", ""), ("size", "25")])).unwrap();
         assert_eq!(q.search, "Ada");
         assert_eq!((q.status, q.role.as_deref(), q.sort, q.descending, q.after, q.page_size), (Some(UserStatus::Inactive), Some("Admin"), UserSort::LastLogin, true, None, 25));
-        for (name, value) in [("status", "gone"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("size", "many")] {
+        let q = UserQuery::from_params(&params(&[("last_login", "90d")])).unwrap();
+        assert_eq!(q.last_login, Some(LastLogin::NotIn90Days));
+        for (name, value) in [("status", "gone"), ("last_login", "90"), ("sort", "age"), ("dir", "up"), ("size", "7"), ("size", "many")] {
             assert_eq!(UserQuery::from_params(&params(&[(name, value)])).unwrap_err().0, name);
         }
         assert_eq!(UserQuery::from_params(&params(&[("after", "a"), ("before", "b")])).unwrap_err().0, "after");
@@ -346,6 +418,18 @@ mod tests {
         assert_eq!(p.first_page().href(), "/users?search=o%27brien+%26+co&status=active");
         assert_eq!((p.page_number(), UserListParams::default().page_number()), (3, 1));
         assert_eq!(UserListParams::default().href(), "/users");
+    }
+
+    #[test]
+    fn last_login_cutoffs_keep_a_sign_in_exactly_n_days_ago_within_them() {
+        let now = 400 * DAY_MS;
+        assert_eq!(LastLogin::NotIn30Days.cutoff(now), 370 * DAY_MS, "before 30 days ago: stale");
+        assert_eq!(LastLogin::NotInAYear.cutoff(now), 35 * DAY_MS);
+        assert_eq!(LastLogin::Never.cutoff(now), 1, "only the stored 0 of never");
+        assert_eq!(LastLogin::NotInAYear.cutoff(10), 1, "a clock near the epoch still keeps those who never signed in");
+        for l in LastLogin::ALL {
+            assert_eq!(LastLogin::from_key(l.key()), Some(l));
+        }
     }
 
     #[test]

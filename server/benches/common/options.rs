@@ -1,7 +1,7 @@
 //! What every benchmark program takes on its command line, besides its own options (clap).
 
 /// `--postgres URL` and `--no-write`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct Common {
     /// A Postgres server's URL: the benchmark makes a fresh database on it. SQLite otherwise
     /// (a file in a temporary folder).

@@ -11,6 +11,7 @@
 //! test accounts.
 
 mod activity;
+mod audit;
 mod bulk;
 mod people;
 
@@ -40,6 +41,7 @@ pub struct Plan {
     pub users: u64,
     pub sessions: u64,
     pub attempts: u64,
+    pub audit_events: u64,
     /// The random seed: the same seed gives the same people and traces.
     pub seed: u64,
 }
@@ -47,11 +49,14 @@ pub struct Plan {
 /// Adds what `plan` says to the organization `slug`, printing progress; returns a summary.
 pub async fn seed(db: &Db, slug: &str, plan: Plan) -> Result<String, String> {
     let mut done = Vec::new();
-    if plan.users > 0 || (plan.sessions == 0 && plan.attempts == 0) {
+    if plan.users > 0 || (plan.sessions == 0 && plan.attempts == 0 && plan.audit_events == 0) {
         done.push(seed_with(db, slug, plan.users, plan.seed, plan.users >= BULK_FROM).await?);
     }
     if plan.sessions > 0 || plan.attempts > 0 {
         done.push(seed_activity(db, slug, plan, BULK_FROM).await?);
+    }
+    if plan.audit_events > 0 {
+        done.push(seed_audit(db, slug, plan.audit_events, plan.seed, BULK_FROM).await?);
     }
     Ok(done.join("\n"))
 }
@@ -71,6 +76,13 @@ pub async fn seed_activity(db: &Db, slug: &str, plan: Plan, bulk_from: u64) -> R
         bulk_from,
     };
     activity.load(db).await
+}
+
+/// Adds `events` audit events, dropping and rebuilding the indexes given at least `bulk_from`
+/// (tests use both paths on small loads).
+pub async fn seed_audit(db: &Db, slug: &str, events: u64, seed: u64, bulk_from: u64) -> Result<String, String> {
+    let org = organization(db, slug).await?;
+    audit::load(db, &org.id, events, seed, now_ms(), bulk_from).await
 }
 
 /// Adds `count` users, choosing whether to drop and rebuild the indexes (tests use both

@@ -348,3 +348,21 @@ async fn roster_backup_refuses_a_database_that_is_not_there_or_not_rosters() {
     let orgs: i64 = on_db!(&restored, pool => sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE slug = 'acme'").fetch_one(pool).await).unwrap();
     assert_eq!(orgs, 1);
 }
+
+#[tokio::test]
+async fn seeded_audit_events_chain_like_written_ones_and_the_bulk_path_gives_every_index_back() {
+    let app = spawn_app().await;
+    let org = app.create_org("acme", "Acme").await;
+    app.add_user(&org, "ada@example.com", "Ada Lovelace", app::auth::types::BuiltinRole::Owner).await;
+    server::seed::seed_with(&app.db, "acme", 200, 1, false).await.unwrap();
+    let schema = schema_of(&app, &["audit_events"]).await;
+    server::seed::seed_audit(&app.db, "acme", 300, 1, 1_000_000).await.unwrap();
+    server::seed::seed_audit(&app.db, "acme", 2_500, 2, 0).await.unwrap();
+    assert_eq!(schema_of(&app, &["audit_events"]).await, schema, "the bulk load gave back every index");
+    // A real event chains on after the seeded ones.
+    let owner = app.signed_in_at("ada@example.com", "acme").await;
+    let someone = app.scalar_text("SELECT id FROM users WHERE org_id = $1 AND status = 'active' AND email <> 'ada@example.com' LIMIT 1", &org.id).await;
+    assert_eq!(app.call(&owner, "/api/set_user_active", &[("id", &someone), ("active", "false")]).await.status(), 200);
+    let verified = server::cli::audit_verify(&app.db_url, "acme").await.unwrap();
+    assert!(verified.contains("is intact, 2801 events"), "{verified}");
+}

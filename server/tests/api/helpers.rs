@@ -201,6 +201,11 @@ impl TestApp {
         client.post(self.url(path)).form(form).send().await.expect("server fn request")
     }
 
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, client: &reqwest::Client, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        client.post(self.url(path)).json(body).send().await.expect("server fn request")
+    }
+
     pub async fn scalar_i64(&self, sql: &str, bind: &str) -> i64 {
         on_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await).expect("scalar")
     }

@@ -14,6 +14,7 @@ macro_rules! on_db {
 }
 
 mod account;
+mod audit;
 mod canary;
 mod cli;
 mod helpers;

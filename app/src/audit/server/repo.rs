@@ -1,38 +1,157 @@
-//! SQL for the audit trail.
+//! SQL for the audit trail: writing an event onto its organization's chain, the Audit Log's
+//! pages, and the walks of verification and retention.
 
-use crate::auth::server::guard::capability::OrgTx;
+use crate::auth::server::guard::capability::{Operator, OrgDb, OrgTx};
+use crate::server::db::Dialect;
 use crate::server::sql::Sql;
 
-/// One entry of the audit trail. The target's label (an email, say) is kept as text, so the
-/// event still says who it was about after the target is deleted.
-pub struct AuditEvent<'a> {
-    pub actor_id: &'a str,
-    pub actor_email: &'a str,
-    /// `user.updated`, `user.roles_changed`, `user.deactivated`, `user.activated`, `user.deleted`…
-    pub action: &'static str,
-    pub target_type: &'static str,
-    pub target_id: &'a str,
-    pub target_label: &'a str,
-    /// What changed, as a JSON object.
-    pub details: serde_json::Value,
+pub use super::chain::{ChainHead, EventRow};
+
+const COLUMNS: &str = "id, org_id, seq, actor_kind, actor_id, actor_email, actor_name, action, target_type, target_id, \
+                       target_label, details, ip_address, device, created_at, prev_hash, hash";
+
+/// Takes the next place on the transaction's organization's chain: its number and the hash of
+/// the event before it. The head's row stays locked until the transaction ends, so the
+/// organization's events are chained one at a time, in the order they commit.
+pub async fn next_link(tx: &mut OrgTx) -> Result<(i64, String), sqlx::Error> {
+    let org_id = tx.id().to_owned();
+    let take = || Sql::new("UPDATE audit_chains SET seq = seq + 1 WHERE org_id = $1 RETURNING seq, hash").bind(org_id.as_str());
+    if let Some(link) = tx.exec().fetch_optional::<(i64, String)>(take()).await? {
+        return Ok(link);
+    }
+    // The organization's first event since the chain began (organizations made later have no
+    // head yet); another transaction may be making it at the same time.
+    let start = Sql::new("INSERT INTO audit_chains (org_id, seq, hash, sealed_from) VALUES ($1, 0, '', 1) ON CONFLICT (org_id) DO NOTHING");
+    tx.exec().execute(start.bind(org_id.as_str())).await?;
+    tx.exec().fetch_one(take()).await
 }
 
-/// Inserts one event of the transaction's organization.
-pub async fn insert(tx: &mut OrgTx, event: &AuditEvent<'_>, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    let sql = Sql::new(
-        "INSERT INTO audit_events
-             (id, org_id, actor_id, actor_email, action, target_type, target_id, target_label, details, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(id)
-    .bind(tx.id())
-    .bind(event.actor_id)
-    .bind(event.actor_email)
-    .bind(event.action)
-    .bind(event.target_type)
-    .bind(event.target_id)
-    .bind(event.target_label)
-    .bind(event.details.to_string())
-    .bind(now);
-    tx.exec().execute(sql).await.map(|_| ())
+/// Writes the event (its chain fields already set) and moves the chain's head to it.
+pub async fn insert(tx: &mut OrgTx, row: &EventRow) -> Result<(), sqlx::Error> {
+    let sql = Sql::new(format!("INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"))
+        .bind(&row.id)
+        .bind(&row.org_id)
+        .bind(row.seq)
+        .bind(&row.actor_kind)
+        .bind(&row.actor_id)
+        .bind(&row.actor_email)
+        .bind(&row.actor_name)
+        .bind(&row.action)
+        .bind(&row.target_type)
+        .bind(&row.target_id)
+        .bind(&row.target_label)
+        .bind(&row.details)
+        .bind(&row.ip_address)
+        .bind(&row.device)
+        .bind(row.created_at)
+        .bind(&row.prev_hash)
+        .bind(&row.hash);
+    tx.exec().execute(sql).await?;
+    let head = Sql::new("UPDATE audit_chains SET hash = $1 WHERE org_id = $2 AND seq = $3").bind(&row.hash).bind(&row.org_id).bind(row.seq);
+    tx.exec().execute(head).await.map(|_| ())
+}
+
+/// What a page of the Audit Log asks for.
+pub struct PageSpec<'a> {
+    pub action: Option<&'a str>,
+    pub actor: Option<&'a str>,
+    pub target: Option<&'a str>,
+    /// Only events at or after this time.
+    pub since: Option<i64>,
+    /// (time, id) of the row the page starts after, newest first…
+    pub after: Option<(i64, String)>,
+    /// …or ends before (read oldest first, then turned round).
+    pub before: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// A page of the organization's events, newest first, by keyset on (created_at, id). Each
+/// filter has an index that leads with the organization and ends with the keyset's columns
+/// (`audit_events_by_org`, `…_by_target`, `…_by_actor`, `…_by_action`): a page is one index
+/// range, at ten million events as at ten.
+pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<EventRow>, sqlx::Error> {
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM audit_events "));
+    // SQLite keeps no statistics: a person's history is the narrow range, whatever the action
+    // filter says (an action's range can be most of the log).
+    if org.dialect() == Dialect::Sqlite {
+        match (spec.target, spec.actor) {
+            (Some(_), _) => sql.push("INDEXED BY audit_events_by_target "),
+            (None, Some(_)) => sql.push("INDEXED BY audit_events_by_actor "),
+            (None, None) => &mut sql,
+        };
+    }
+    sql.push("WHERE org_id = ").push_bind(org.id());
+    if let Some(target) = spec.target {
+        sql.push(" AND target_id = ").push_bind(target);
+    }
+    if let Some(actor) = spec.actor {
+        sql.push(" AND actor_id = ").push_bind(actor);
+    }
+    if let Some(action) = spec.action {
+        sql.push(" AND action = ").push_bind(action);
+    }
+    if let Some(since) = spec.since {
+        sql.push(" AND created_at >= ").push_bind(since);
+    }
+    if let Some((at, id)) = &spec.after {
+        sql.push(" AND (created_at, id) < (").push_bind(*at).push(", ").push_bind(id).push(")");
+    }
+    if let Some((at, id)) = &spec.before {
+        sql.push(" AND (created_at, id) > (").push_bind(*at).push(", ").push_bind(id).push(")");
+    }
+    let order = if spec.before.is_none() { "DESC" } else { "ASC" };
+    sql.push(format!(" ORDER BY created_at {order}, id {order} LIMIT ")).push_bind(spec.limit);
+    org.exec().fetch_all(sql).await
+}
+
+/// The name the log shows for a person filtered by: theirs now, or, once deleted, the label
+/// of the latest event about them (or by them).
+pub async fn person_name(org: &OrgDb, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let sql = Sql::new("SELECT name FROM users WHERE org_id = $1 AND id = $2").bind(org.id()).bind(user_id);
+    if let Some(name) = org.exec().optional_scalar::<String>(sql).await? {
+        return Ok(Some(name));
+    }
+    for column in ["target", "actor"] {
+        let (label, id) = if column == "target" { ("target_label", "target_id") } else { ("actor_name", "actor_id") };
+        let sql = Sql::new(format!("SELECT {label} FROM audit_events WHERE org_id = $1 AND {id} = $2 ORDER BY created_at DESC, id DESC LIMIT 1"));
+        if let Some(name) = org.exec().optional_scalar::<String>(sql.bind(org.id()).bind(user_id)).await? {
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn chain_head(org: &OrgDb) -> Result<Option<ChainHead>, sqlx::Error> {
+    let sql = Sql::new("SELECT seq, hash, sealed_from, pruned_to, pruned_hash FROM audit_chains WHERE org_id = $1").bind(org.id());
+    org.exec().fetch_optional(sql).await
+}
+
+/// Up to `limit` of the organization's events after place `after`, in chain order.
+pub async fn events_after(org: &OrgDb, after: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    let sql = Sql::new(format!("SELECT {COLUMNS} FROM audit_events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"));
+    org.exec().fetch_all(sql.bind(org.id()).bind(after).bind(limit)).await
+}
+
+/// The organizations whose chains retention may shorten.
+pub async fn chained_orgs(op: &Operator) -> Result<Vec<String>, sqlx::Error> {
+    op.exec().scalars(Sql::new("SELECT org_id FROM audit_chains ORDER BY org_id")).await
+}
+
+/// Retention: deletes up to `batch` of the organization's oldest events written before
+/// `cutoff`, in chain order, and records on the head the place and hash of the last one
+/// deleted, so that verification still starts from a known link. How many were deleted.
+pub async fn prune_batch(org: &OrgDb, cutoff: i64, batch: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = org.begin_write().await?;
+    let head = Sql::new("SELECT pruned_to FROM audit_chains WHERE org_id = $1").bind(org.id());
+    let Some(pruned_to) = tx.exec().optional_scalar::<i64>(head).await? else { return Ok(0) };
+    let oldest = Sql::new("SELECT seq, created_at, hash FROM audit_events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3");
+    let rows: Vec<(i64, i64, Option<String>)> = tx.exec().fetch_all(oldest.bind(org.id()).bind(pruned_to).bind(batch)).await?;
+    // The oldest run written before the cutoff; the first newer event ends it.
+    let Some((last, _, hash)) = rows.iter().take_while(|(_, at, _)| *at < cutoff).last().cloned() else { return Ok(0) };
+    let delete = Sql::new("DELETE FROM audit_events WHERE org_id = $1 AND seq > $2 AND seq <= $3");
+    let deleted = tx.exec().execute(delete.bind(org.id()).bind(pruned_to).bind(last)).await?;
+    let record = Sql::new("UPDATE audit_chains SET pruned_to = $1, pruned_hash = $2 WHERE org_id = $3");
+    tx.exec().execute(record.bind(last).bind(hash.unwrap_or_default()).bind(org.id())).await?;
+    tx.commit().await?;
+    Ok(deleted)
 }

@@ -206,6 +206,9 @@ impl Permit {
     pub fn user_email(&self) -> &str {
         &self.auth.user_email
     }
+    pub fn user_name(&self) -> &str {
+        &self.auth.user_name
+    }
     pub fn session_id(&self) -> &str {
         &self.auth.session_id
     }

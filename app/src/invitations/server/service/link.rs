@@ -2,7 +2,7 @@
 //! invited role, and a fresh session starts, in one transaction) and declining (the pending
 //! account goes). A link works once: of two requests with it, exactly one wins.
 
-use crate::audit::server::service::{self as audit, AuditEvent};
+use crate::audit::server::service::{self as audit, Actor, AuditEvent};
 use crate::auth::server::guard::capability::InviteGate;
 use crate::auth::server::new_password::{self, Holder};
 use crate::auth::server::password::REFUSAL_PAUSE;
@@ -103,8 +103,8 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
     }
     let token = session::start_with(tx.exec(), gate.settings(), &user_id, &row.org_id, client).await?;
     let event = AuditEvent {
-        actor_id: &user_id,
-        actor_email: &row.email,
+        actor: Actor::Person { id: &user_id, email: &row.email, name: name.as_str() },
+        client: Some(client.clone()),
         action: "invitation.accepted",
         target_type: "user",
         target_id: &user_id,
@@ -126,8 +126,8 @@ pub async fn decline(gate: &InviteGate, client: &ClientInfo, token: &str) -> Res
         return Err(gone());
     }
     let event = AuditEvent {
-        actor_id: &user_id,
-        actor_email: &row.email,
+        actor: Actor::Person { id: &user_id, email: &row.email, name: "" },
+        client: Some(client.clone()),
         action: "invitation.declined",
         target_type: "user",
         target_id: &user_id,

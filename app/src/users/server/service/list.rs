@@ -65,9 +65,11 @@ enum Counting {
 const ESTIMATE_FROM: i64 = SMALL_SET;
 
 /// Picks what the page walks first and what its count walks, from the sizes of the sets the
-/// search and the role filter name (each counted, cheaply, up to [`SMALL_SET`]).
-async fn plan(permit: &Permit, query: &UserQuery, status: Option<&str>, role_id: Option<&str>) -> Result<Plan, AppError> {
+/// search, the role and the Last login filters name (each counted, cheaply, up to
+/// [`SMALL_SET`]).
+async fn plan(permit: &Permit, query: &UserQuery, spec: &ListSpec<'_>) -> Result<Plan, AppError> {
     let (org, search) = (permit.org(), query.search.as_str());
+    let (status, role_id) = (spec.status, spec.role_id);
     // With a role, an index of its holders in the sort's order is walked; without, the users'.
     let walk = if role_id.is_some() { Driver::Role } else { Driver::Users };
     let plan = |page, count| Plan { page, count: Counting::Along(count), split: false };
@@ -95,9 +97,17 @@ async fn plan(permit: &Permit, query: &UserQuery, status: Option<&str>, role_id:
         };
         return Ok(Plan { count, ..plan(walk, walk) });
     }
+    // Last login: sorted by it, the filter is a range of the sort's own index (on `users` or
+    // along the role), walked from its end. Otherwise, few stale users are read whole; many
+    // are met often enough along the sort's index.
+    if let (Some(cutoff), false) = (spec.login_before, query.sort == UserSort::LastLogin) {
+        if repo::login_range(org, cutoff, SMALL_SET).await? < SMALL_SET {
+            return Ok(plan(Driver::Login, Driver::Login));
+        }
+    }
     // A role filter alone: its holders are all in the organization, so the probe is the count
     // (it counted past the cap, if there are that many).
-    if let (Some(id), None) = (role_id, status) {
+    if let (Some(id), None, None) = (role_id, status, spec.login_before) {
         let holders = repo::role_holders(org, id, COUNT_CAP + 1).await?;
         return Ok(Plan { count: Counting::Known(holders), ..plan(walk, walk) });
     }
@@ -116,12 +126,12 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         },
         None => None,
     };
-    let status = query.status.map(UserStatus::key);
-    let plan = plan(permit, query, status, role_id.as_deref()).await?;
-    let spec = ListSpec {
+    let now = permit.settings().clock.now_ms();
+    let mut spec = ListSpec {
         search: &query.search,
-        status,
+        status: query.status.map(UserStatus::key),
         role_id: role_id.as_deref(),
+        login_before: query.last_login.map(|l| l.cutoff(now)),
         sort: query.sort,
         descending: query.descending,
         cursor: match (query.after.as_deref(), query.before.as_deref()) {
@@ -131,9 +141,11 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         },
         backwards,
         limit: i64::from(query.page_size) + 1,
-        driver: plan.page,
+        driver: Driver::Users,
         short: ShortPart::Either,
     };
+    let plan = plan(permit, query, &spec).await?;
+    spec.driver = plan.page;
     let (mut rows, mut total) = if plan.split {
         let (rows, counted) = read_split(permit, &spec).await?;
         (rows, capped(counted))
@@ -193,7 +205,7 @@ async fn count(permit: &Permit, spec: &ListSpec<'_>, counting: Counting) -> Resu
         Counting::Known(n) => return Ok(capped(n)),
         Counting::Along(driver) => driver,
         Counting::Estimated(driver) => {
-            let estimate = repo::sampled_matches(org, spec.search, spec.status, spec.role_id).await?;
+            let estimate = repo::sampled_matches(org, spec).await?;
             match estimate {
                 Some(n) if n >= ESTIMATE_FROM => return Ok(Total::About(n)),
                 _ => driver,
@@ -260,8 +272,9 @@ fn empty_list(permit: &Permit) -> UserList {
             view_sessions: permit.can(Permission::SessionsView),
             revoke_sessions: permit.can(Permission::SessionsRevoke),
             view_attempts: permit.can(Permission::LoginAttemptsView),
+            view_audit: permit.can(Permission::AuditView),
             viewer_id: permit.user_id().to_owned(),
         },
-        now: now_ms(),
+        now: permit.settings().clock.now_ms(),
     }
 }

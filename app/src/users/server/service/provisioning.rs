@@ -57,8 +57,8 @@ pub async fn unlock_account(op: &Operator, org_id: &str, email: &str) -> Result<
     let lifted = repo::unlock(&mut tx, &user_id, now_ms()).await?;
     if lifted {
         let event = crate::audit::server::service::AuditEvent {
-            actor_id: &user_id,
-            actor_email: "roster user unlock (command line)",
+            actor: crate::audit::server::service::Actor::CommandLine("roster user unlock"),
+            client: None,
             action: "user.unlocked",
             target_type: "user",
             target_id: &user_id,
