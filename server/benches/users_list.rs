@@ -70,8 +70,9 @@ struct Options {
     /// Concurrent clients (one a core).
     #[arg(long, default_value_t = 2)]
     clients: usize,
-    /// Just the rows whose name contains this, say "Sessions" or "Audit"; their table goes
-    /// into a section of docs/benchmarks.md of its own ("SQLite: Audit"), the full run's kept.
+    /// Just the rows whose name contains this, say "Sessions", or one of several ("Last
+    /// login,Audit"); their table goes into a section of docs/benchmarks.md of its own
+    /// ("SQLite: Last login,Audit"), the full run's kept.
     #[arg(long)]
     only: Option<String>,
     /// Audit events (the Audit Log's rows; 0 skips them).
@@ -236,13 +237,14 @@ async fn main() {
 
     let floor = measure(&reqwest::Client::new(), &format!("http://{hello_addr}"), &Scenario { name: "hello-world axum route".into(), path: "/hello".into(), form: None }, &o).await;
     let mut results = vec![floor];
-    for s in scenarios.iter().filter(|s| o.only.as_ref().is_none_or(|only| s.name.contains(only.as_str()))) {
+    let chosen = |name: &str| o.only.as_ref().is_none_or(|only| only.split(',').any(|part| name.contains(part.trim())));
+    for s in scenarios.iter().filter(|s| chosen(&s.name)) {
         let m = measure(&client, &base, s, &o).await;
         println!("{:<60} p50 {:>7} ms  p99 {:>7} ms  {:>7.0} req/s", m.name, ms(m.p50), ms(m.p99), m.per_second);
         results.push(m);
     }
 
-    let matrix = if o.only.as_ref().is_none_or(|only| "Last login matrix".contains(only.as_str())) {
+    let matrix = if o.only.as_ref().is_none_or(|only| only.split(',').any(|part| "Last login matrix".contains(part.trim()))) {
         Some(last_login_matrix(&client, &base, &o).await)
     } else {
         None

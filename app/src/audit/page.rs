@@ -119,7 +119,7 @@ fn EventRow(event: AuditEntry, now: i64, params: ListParams) -> impl IntoView {
     view! {
         <tr>
             <td><Timestamp at=Some(event.at) now=now/></td>
-            <td class="cell-stack">{actor}</td>
+            <td><div class="cell-stack">{actor}</div></td>
             <td>{event.action_label}</td>
             <td class="cell-truncate">{target}</td>
             <td>{changes}</td>
