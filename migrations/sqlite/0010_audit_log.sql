@@ -1,5 +1,5 @@
 -- The Audit Log page and its hash chain (docs/security.md, "The audit trail"). The Postgres
--- twin is migrations/postgres/0009_audit_log.sql.
+-- twin is migrations/postgres/0009_audit_log.sql, with its indexes in 0010 to 0014.
 --
 -- Events are rebuilt into a table whose actor is no longer a foreign key: deleting a user used
 -- to set the actor of their events to NULL, which rewrote history (and would now break the
