@@ -371,7 +371,14 @@ pub async fn count_matching(org: &OrgDb, spec: &ListSpec<'_>, driver: Driver, ca
     let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1");
     push_from_where(&mut sql, org, spec, driver, false);
     let k = driver.keys_from();
-    if matches!(driver, Driver::Users | Driver::Role) && !spec.search.trim().is_empty() && !spec.is_short_search() {
+    if let (Some(_), Driver::Users | Driver::Role, true) = (spec.login_before, driver, spec.search.trim().is_empty()) {
+        // Counting stale users: along the last-login range (with a status, the status's part
+        // of it), which holds every key the filters read, rather than a plan blind to the
+        // cutoff (see `login_range`).
+        let login = if k == "ur" { "ur.login_key".to_owned() } else { format!("COALESCE({k}.last_login_at, 0)") };
+        let order = if spec.status.is_some() { format!("{k}.status, {login}") } else { login };
+        sql.push(format!(" ORDER BY {order}"));
+    } else if matches!(driver, Driver::Users | Driver::Role) && !spec.search.trim().is_empty() && !spec.is_short_search() {
         // Counting a search by walking: along the name index, which holds both keys the
         // LIKE reads (and the status, when filtered), Postgres reads no row, where its
         // own choice, a table scan, reads each whole (5 ms against 30 ms for 1,000 of 27,000).
@@ -505,7 +512,9 @@ pub async fn login_range(org: &OrgDb, cutoff: i64, cap: i64) -> Result<i64, sqlx
     let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE org_id = ");
     sql.push_bind(org.id()).push(" AND ");
     push_login_before(&mut sql, "users", cutoff, true);
-    sql.push(" LIMIT ").push_bind(cap).push(") stale");
+    // In the index's order: Postgres's generic plan, blind to the cutoff, otherwise scans the
+    // table for it (20 ms at a million users for Never signed in, a seventh of the rows).
+    sql.push(" ORDER BY COALESCE(last_login_at, 0) LIMIT ").push_bind(cap).push(") stale");
     org.exec().scalar(sql).await
 }
 
