@@ -7,22 +7,17 @@ use crate::login_attempts::types::AttemptRange;
 use crate::ui::list_filters::{ListFilters, SelectFilter};
 use crate::ui::list_table::{EmptyText, ListTable};
 use crate::ui::page_header::PageHeader;
-use crate::ui::query::ListParams;
+use crate::ui::query::{use_list_params, ListParams};
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 const COLUMNS: &[&str] = &["Time", "Actor", "Action", "Target", "Changes", "IP Address"];
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| {
-        let q = query.read();
-        ListParams::from_query(AUDIT_PATH, AUDIT_FILTERS, |k| q.get(k))
-    });
+    let params = use_list_params(AUDIT_PATH, AUDIT_FILTERS);
     let events = Resource::new(
         move || params.get(),
         |p| list_audit_events(p.get("action"), p.get("range"), p.get("actor"), p.get("target"), p.after.clone(), p.before.clone()),

@@ -7,21 +7,16 @@ use crate::ui::badge::{Badge, Tone};
 use crate::ui::list_filters::{ListFilters, SelectFilter};
 use crate::ui::list_table::{EmptyText, ListTable};
 use crate::ui::page_header::PageHeader;
-use crate::ui::query::ListParams;
+use crate::ui::query::use_list_params;
 use crate::ui::time::Timestamp;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 const COLUMNS: &[&str] = &["Timestamp", "Email", "IP Address", "Status", "Reason"];
 
 #[component]
 pub fn LoginAttemptsPage() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| {
-        let q = query.read();
-        ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |k| q.get(k))
-    });
+    let params = use_list_params(ATTEMPTS_PATH, ATTEMPT_FILTERS);
     let attempts = Resource::new(
         move || params.get(),
         |p| list_login_attempts(p.get("search"), p.get("status"), p.get("range"), p.after.clone(), p.before.clone()),

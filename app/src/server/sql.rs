@@ -109,6 +109,20 @@ impl Sql {
         self
     }
 
+    /// Appends the keyset tail of a newest-first list on (`time`, id): after the row `after`
+    /// (the next page), or before the row `before` (the previous page, read oldest first and
+    /// turned round by `cursor::page`), `limit` rows.
+    pub fn push_newest_first(&mut self, time: &str, after: Option<&(i64, String)>, before: Option<&(i64, String)>, limit: i64) -> &mut Sql {
+        if let Some((at, id)) = after {
+            self.push(format!(" AND ({time}, id) < (")).push_bind(*at).push(", ").push_bind(id.as_str()).push(")");
+        }
+        if let Some((at, id)) = before {
+            self.push(format!(" AND ({time}, id) > (")).push_bind(*at).push(", ").push_bind(id.as_str()).push(")");
+        }
+        let order = if before.is_none() { "DESC" } else { "ASC" };
+        self.push(format!(" ORDER BY {time} {order}, id {order} LIMIT ")).push_bind(limit)
+    }
+
     /// Appends `{column} starts with {prefix}` as a range an index can seek.
     pub fn push_starts(&mut self, column: &str, prefix: &str) -> &mut Sql {
         self.push(format!("({column} >= ")).push_bind(prefix);

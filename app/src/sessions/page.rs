@@ -9,13 +9,12 @@ use crate::ui::list_filters::{ListFilters, SelectFilter};
 use crate::ui::list_table::{EmptyText, ListTable};
 use crate::ui::load::go_to_sign_in;
 use crate::ui::page_header::PageHeader;
-use crate::ui::query::ListParams;
+use crate::ui::query::use_list_params;
 use crate::ui::time::Timestamp;
 use crate::ui::toast::Toasts;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 /// The help page's columns (and Actions); an ended session says when and why under Last Active.
 const COLUMNS: &[&str] = &["User", "Device", "IP Address", "Started", "Last Active"];
@@ -29,11 +28,7 @@ struct RowActions {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| {
-        let q = query.read();
-        ListParams::from_query(SESSIONS_PATH, SESSION_FILTERS, |k| q.get(k))
-    });
+    let params = use_list_params(SESSIONS_PATH, SESSION_FILTERS);
     let sessions = Resource::new(
         move || params.get(),
         |p| list_sessions(p.get("search"), p.get("status"), p.get("user"), p.after.clone(), p.before.clone()),

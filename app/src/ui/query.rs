@@ -2,6 +2,17 @@
 //! [`ListParams`], the URL state of the lists that page by cursor alone (Invitations, Sessions,
 //! Login Attempts; Users adds sorting and page sizes of its own).
 
+/// The URL state of the keyset list at `path` filtered by `names`, following the URL (a page
+/// component's first line).
+pub fn use_list_params(path: &'static str, names: &'static [&'static str]) -> leptos::prelude::Memo<ListParams> {
+    use leptos::prelude::*;
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        ListParams::from_query(path, names, |k| q.get(k))
+    })
+}
+
 /// `path?…` with the parameters that have a non-blank value, URL-encoded, in the given order.
 pub fn href(path: &str, pairs: &[(&str, &Option<String>)]) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());

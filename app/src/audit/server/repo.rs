@@ -93,14 +93,7 @@ pub async fn page(org: &OrgDb, spec: &PageSpec<'_>) -> Result<Vec<EventRow>, sql
     if let Some(since) = spec.since {
         sql.push(" AND created_at >= ").push_bind(since);
     }
-    if let Some((at, id)) = &spec.after {
-        sql.push(" AND (created_at, id) < (").push_bind(*at).push(", ").push_bind(id).push(")");
-    }
-    if let Some((at, id)) = &spec.before {
-        sql.push(" AND (created_at, id) > (").push_bind(*at).push(", ").push_bind(id).push(")");
-    }
-    let order = if spec.before.is_none() { "DESC" } else { "ASC" };
-    sql.push(format!(" ORDER BY created_at {order}, id {order} LIMIT ")).push_bind(spec.limit);
+    sql.push_newest_first("created_at", spec.after.as_ref(), spec.before.as_ref(), spec.limit);
     org.exec().fetch_all(sql).await
 }
 
