@@ -30,13 +30,7 @@ pub fn AuditLogPage() -> impl IntoView {
             groups: ACTIONS.iter().map(|(area, actions)| (*area, actions.to_vec())).collect(),
             ..Default::default()
         },
-        SelectFilter {
-            name: "range",
-            label: "Time",
-            any: "All time",
-            options: AttemptRange::ALL.into_iter().map(|r| (r.key(), r.label())).collect(),
-            ..Default::default()
-        },
+        AttemptRange::select_filter(),
     ];
     // Filtered to one person: say whom, and offer the other direction and everyone.
     let note = Callback::new(move |list: AuditList| {

@@ -29,13 +29,7 @@ pub fn LoginAttemptsPage() -> impl IntoView {
             options: AttemptOutcome::ALL.into_iter().map(|o| (o.key(), o.label())).collect(),
             ..Default::default()
         },
-        SelectFilter {
-            name: "range",
-            label: "Time",
-            any: "All time",
-            options: AttemptRange::ALL.into_iter().map(|r| (r.key(), r.label())).collect(),
-            ..Default::default()
-        },
+        AttemptRange::select_filter(),
     ];
     view! {
         <Title text="Login Attempts · Roster"/>

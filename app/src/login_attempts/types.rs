@@ -169,6 +169,17 @@ impl AttemptRange {
         }
     }
 
+    /// The **Time** select of a list's filter bar (Login Attempts, the Audit Log).
+    pub fn select_filter() -> crate::ui::list_filters::SelectFilter {
+        crate::ui::list_filters::SelectFilter {
+            name: "range",
+            label: "Time",
+            any: "All time",
+            options: AttemptRange::ALL.into_iter().map(|r| (r.key(), r.label())).collect(),
+            ..Default::default()
+        }
+    }
+
     pub fn millis(self) -> i64 {
         const HOUR: i64 = 3_600_000;
         match self {
