@@ -7,6 +7,7 @@ pub mod account;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod chunks;
 pub mod error;
 pub mod help;

@@ -100,6 +100,8 @@ async fn serve(mut config: Config) -> Result<(), String> {
     }
     let operator = app::auth::server::guard::Operator::new(db.clone());
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
+    let desk = app::auth::server::guard::JobDesk::new(db.clone(), config.settings.clone());
+    tokio::spawn(app::bulk::server::runner::run(desk, server::serve::shutdown_signal()));
     let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
     // After SIGTERM: no new connections, the requests in flight finish, and the outbox worker
     // finishes the batch it is sending or releases what it could not send; whatever is not done

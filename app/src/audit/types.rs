@@ -84,6 +84,7 @@ pub const ACTIONS: &[(&str, &[(&str, &str)])] = &[
             ("invitation.declined", "Declined invitation"),
         ],
     ),
+    ("Bulk actions", &[("bulk.started", "Started bulk action")]),
     (
         "Sessions",
         &[

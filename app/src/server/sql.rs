@@ -109,6 +109,29 @@ impl Sql {
         self
     }
 
+    /// Appends another query's text and values, its placeholders (`$1`…) renumbered to
+    /// follow this one's: a piece built once and used in several statements.
+    pub fn push_sql(&mut self, other: &Sql) -> &mut Sql {
+        let offset = self.params.len();
+        let mut chars = other.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            self.text.push(c);
+            if c != '$' {
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                digits.push(d);
+            }
+            match digits.parse::<usize>() {
+                Ok(n) => self.text.push_str(&(n + offset).to_string()),
+                Err(_) => self.text.push_str(&digits),
+            }
+        }
+        self.params.extend(other.params.iter().cloned());
+        self
+    }
+
     /// Appends the keyset tail of a newest-first list on (`time`, id): after the row `after`
     /// (the next page), or before the row `before` (the previous page, read oldest first and
     /// turned round by `cursor::page`), `limit` rows.
@@ -171,5 +194,17 @@ mod tests {
         assert_eq!(sql.text(), "SELECT 1 FROM users WHERE org_id = $1 AND name_key >= $2 LIMIT $3");
         let (_, params) = sql.into_parts();
         assert_eq!(params, vec![Param::from("org"), Param::from("ad"), Param::Int(Some(5))]);
+    }
+
+    #[test]
+    fn a_pushed_query_has_its_placeholders_renumbered_after_the_ones_before() {
+        let mut piece = Sql::new("CASE WHEN u.id = ");
+        piece.push_bind("me").push(" THEN 'self' WHEN u.status = ").push_bind("inactive").push(" THEN 'already' END");
+        let mut sql = Sql::new("SELECT ").bind("unused");
+        sql.push("x, $1, ");
+        sql.push_sql(&piece).push(" FROM t WHERE a = ").push_bind(10_i64);
+        assert_eq!(sql.text(), "SELECT x, $1, CASE WHEN u.id = $2 THEN 'self' WHEN u.status = $3 THEN 'already' END FROM t WHERE a = $4");
+        let (_, params) = sql.into_parts();
+        assert_eq!(params, vec![Param::from("unused"), Param::from("me"), Param::from("inactive"), Param::Int(Some(10))]);
     }
 }

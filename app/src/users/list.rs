@@ -9,6 +9,7 @@ use crate::ui::table::EmptyRow;
 use crate::ui::time::{exact, relative, Timestamp};
 use crate::ui::toast::Toasts;
 use crate::audit::types::history_href;
+use crate::bulk::bar::{may_select, SelectPage, SelectRow};
 use crate::login_attempts::types::attempts_of_email_href;
 use crate::sessions::types::sessions_of_user_href;
 use crate::users::api::{set_user_active, unlock_user};
@@ -132,10 +133,12 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
             });
         }
     });
-    let header = move || {
+    // With a bulk action to offer, a checkbox column comes first (the page's in the header).
+    let header = move |select: Option<Vec<String>>| {
         view! {
             <thead>
                 <tr>
+                    {select.map(|page| view! { <th scope="col" class="cell-select"><SelectPage page/></th> })}
                     <SortHeader label="Name" sort=UserSort::Name params/>
                     <SortHeader label="Email" sort=UserSort::Email params/>
                     <th scope="col">"Role"</th>
@@ -149,7 +152,7 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
     let skeleton = move || {
         view! {
             <div class="table-wrap" role="region" aria-label="Users" tabindex="0">
-                <table class="data-table" aria-label="Users">{header()}<tbody><SkeletonRows columns=COLUMN_COUNT/></tbody></table>
+                <table class="data-table" aria-label="Users">{header(None)}<tbody><SkeletonRows columns=COLUMN_COUNT/></tbody></table>
             </div>
         }
     };
@@ -159,20 +162,23 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
                 match users.await {
                     Ok(list) => {
                         let p = params.get_untracked();
+                        let selectable = may_select(&list.rights);
+                        let page: Vec<String> = list.users.iter().map(|u| u.id.clone()).collect();
+                        let select = selectable.then_some(page);
                         let body = if list.users.is_empty() {
-                            empty_state(&p).into_any()
+                            empty_state(&p, COLUMN_COUNT + usize::from(selectable)).into_any()
                         } else {
                             let (now, rights) = (list.now, list.rights.clone());
                             list.users
                                 .iter()
                                 .cloned()
-                                .map(|user| view! { <UserRow user now rights=rights.clone()/> })
+                                .map(|user| view! { <UserRow user now rights=rights.clone() select=select.clone()/> })
                                 .collect_view()
                                 .into_any()
                         };
                         view! {
                             <div class="table-wrap" id="users-table" role="region" aria-label="Users" tabindex="0">
-                                <table class="data-table" aria-label="Users">{header()}<tbody>{body}</tbody></table>
+                                <table class="data-table" aria-label="Users">{header(select.clone())}<tbody>{body}</tbody></table>
                             </div>
                             <Pager params=p list/>
                         }
@@ -204,14 +210,14 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
     }
 }
 
-fn empty_state(params: &UserListParams) -> impl IntoView + use<> {
+fn empty_state(params: &UserListParams, columns: usize) -> impl IntoView + use<> {
     let (title, hint) = if filtered(params) {
         ("No users match these filters", "Try another search, or clear the filters to see everyone.")
     } else {
         ("No users yet", "Invite people to your organization to see them here.")
     };
     let clear_href = filtered(params).then(|| cleared(params).href());
-    view! { <EmptyRow columns=COLUMN_COUNT title hint clear_href/> }
+    view! { <EmptyRow columns title hint clear_href/> }
 }
 
 /// The count, the page size and the previous and next pages.
@@ -271,8 +277,9 @@ fn navigate_to(href: String) -> Callback<()> {
     })
 }
 
+/// One user's row; `select`, the page's ids, when it has a checkbox (see `bulk::bar`).
 #[component]
-fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
+fn UserRow(user: UserSummary, now: i64, rights: ListRights, select: Option<Vec<String>>) -> impl IntoView {
     let actions = expect_context::<UserActions>();
     let toasts = expect_context::<Toasts>();
     let is_self = user.id == rights.viewer_id;
@@ -367,6 +374,7 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights) -> impl IntoView {
     };
     view! {
         <tr class:row-editable=rights.edit on:click=on_row_click>
+            {select.map(|page| view! { <td class="cell-select"><SelectRow id=user.id.clone() name=user.name.clone() page/></td> })}
             <td class="cell-strong">{user.name.clone()}</td>
             <td class="cell-truncate" title=user.email.clone()>{user.email.clone()}</td>
             <td>

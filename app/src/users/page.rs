@@ -3,6 +3,7 @@
 //! shows the same view, rendered on the server.
 
 use crate::auth::types::Permission;
+use crate::bulk::bar::{BulkBar, BulkJobPanel, BulkPreviewDialog, Selection};
 use crate::invitations::invite_dialog::InviteUser;
 use crate::ui::layout::CurrentUser;
 use crate::ui::page_header::PageHeader;
@@ -39,6 +40,18 @@ pub fn UsersPage() -> impl IntoView {
         focus_after_reload,
     });
 
+    // A selection is of the filtered set: another filter starts a new one.
+    let selection = Selection::new();
+    provide_context(selection);
+    Effect::new(move |previous: Option<UserListParams>| {
+        let p = params.get();
+        let filters = UserListParams { search: p.search, status: p.status, role: p.role, last_login: p.last_login, ..Default::default() };
+        if previous.is_some_and(|previous| previous != filters) {
+            selection.clear();
+        }
+        filters
+    });
+
     let me = expect_context::<CurrentUser>();
     let on_invited = Callback::new(move |()| users.refetch());
     view! {
@@ -52,8 +65,11 @@ pub fn UsersPage() -> impl IntoView {
             </Suspense>
         </PageHeader>
         <UserFilters params roles/>
+        <BulkJobPanel users/>
+        <BulkBar users/>
         <UsersTable params users/>
         <EditUserDialog/>
         <ConfirmUserDialog/>
+        <BulkPreviewDialog params roles/>
     }
 }

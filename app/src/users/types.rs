@@ -139,6 +139,9 @@ pub struct ListRights {
     /// `audit.view`: **History** (the Audit Log about them).
     #[serde(default)]
     pub view_audit: bool,
+    /// `roles.assign` (with `users.edit`): **Add role** and **Remove role** on a selection.
+    #[serde(default)]
+    pub assign_roles: bool,
     /// The viewer's own id: their row offers no Deactivate or Delete.
     pub viewer_id: String,
 }

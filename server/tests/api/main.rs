@@ -15,6 +15,7 @@ macro_rules! on_db {
 
 mod account;
 mod audit;
+mod bulk;
 mod canary;
 mod cli;
 mod helpers;

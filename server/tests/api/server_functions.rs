@@ -1,7 +1,11 @@
 //! Every server function is behind the session and its permission, inside one organization.
 
 use crate::helpers::*;
+use app::auth::server::guard::JobDesk;
 use app::auth::types::{BuiltinRole, Permission};
+use app::bulk::server::runner::Worker;
+use app::bulk::types::BulkPreview;
+use app::server::state::Settings;
 use app::error::AppError;
 use app::users::account::{UserEditor, UserUpdate};
 use app::users::types::UserList;
@@ -42,6 +46,10 @@ struct Targets {
     invitation: String,
     update: UserUpdate,
     member_role: String,
+    /// A bulk deactivation of Pat, previewed by the Owner (to start, then cancel).
+    preview: String,
+    /// A finished bulk job (Pat made an Admin), to undo.
+    finished: String,
 }
 
 /// Every server function. A function registered without a row here, or a row without its
@@ -90,6 +98,13 @@ fn surface(t: &Targets) -> Vec<Entry> {
         entry("/api/list_login_attempts", Needs(Permission::LoginAttemptsView), no, none()),
         // Max's history: another organization's admin is told there is no such person.
         entry("/api/list_audit_events", Needs(Permission::AuditView), hidden, Body::Form(vec![("target", t.max.clone())])),
+        // Another organization's admin has no user of Acme to select: said beside the selection.
+        entry("/api/preview_bulk_action", Needs(Permission::UsersDeactivate), Some(422), Body::Json(json!({ "request": { "kind": "Deactivate", "ids": [t.max] } }))),
+        entry("/api/start_bulk_job", Needs(Permission::UsersDeactivate), hidden, id(&t.preview)),
+        entry("/api/cancel_bulk_job", Needs(Permission::UsersDeactivate), hidden, id(&t.preview)),
+        entry("/api/get_bulk_job", Needs(Permission::UsersView), hidden, id(&t.finished)),
+        entry("/api/latest_bulk_job", Needs(Permission::UsersView), no, none()),
+        entry("/api/undo_bulk_job", Needs(Permission::UsersEdit), hidden, id(&t.finished)),
     ]
 }
 
@@ -200,7 +215,16 @@ async fn every_server_function_is_guarded_scoped_to_its_organization_and_same_or
     let invitation = app.scalar_text("SELECT id FROM invitations WHERE email = $1", "ivy@example.com").await;
     let max_session = app.scalar_text("SELECT id FROM sessions WHERE user_id = $1", &max).await;
     let update = UserUpdate { name: "Max Renamed".into(), ..update_of(&editor) };
-    let targets = Targets { max: max.clone(), max_session, invitation, update, member_role };
+    // Bulk jobs on Pat: one finished (made an Admin), one previewed.
+    let pat = app.add_user(&acme, "pat@example.com", "Pat Member", BuiltinRole::Member).await;
+    let admin_role = editor.roles.iter().find(|r| r.name == "Admin").unwrap().id.clone();
+    let bulk = |request: serde_json::Value| as_owner("/api/preview_bulk_action", Body::Json(json!({ "request": request })));
+    let finished: BulkPreview = bulk(json!({ "kind": "AddRole", "role_id": admin_role, "ids": [pat] })).await.json().await.unwrap();
+    let started = as_owner("/api/start_bulk_job", Body::Form(vec![("id", finished.job_id.clone())])).await;
+    assert_eq!(started.status(), 200);
+    Worker::new(JobDesk::new(app.db.clone(), Settings::default())).run_until_idle().await.unwrap();
+    let preview: BulkPreview = bulk(json!({ "kind": "Deactivate", "ids": [pat] })).await.json().await.unwrap();
+    let targets = Targets { max: max.clone(), max_session, invitation, update, member_role, preview: preview.job_id, finished: finished.job_id };
     let surface = surface(&targets);
 
     // The table is the registry, exactly.

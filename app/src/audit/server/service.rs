@@ -38,10 +38,15 @@ pub struct AuditEvent<'a> {
 
 impl<'a> AuditEvent<'a> {
     /// An event about a user, acted on by the permit's holder from the request being answered.
-    pub fn on_user(permit: &'a Permit, action: &'static str, user_id: &'a str, email: &'a str, details: Value) -> Self {
+    /// Within a bulk job, the event carries the job's id (`details.job`) and the address the
+    /// job was started from.
+    pub fn on_user(permit: &'a Permit, action: &'static str, user_id: &'a str, email: &'a str, mut details: Value) -> Self {
+        if let (Some(job), Some(fields)) = (permit.job_id(), details.as_object_mut()) {
+            fields.insert("job".into(), Value::String(job.to_owned()));
+        }
         AuditEvent {
             actor: Actor::Person { id: permit.user_id(), email: permit.user_email(), name: permit.user_name() },
-            client: Some(ClientInfo::of_request(permit.settings())),
+            client: Some(permit.client()),
             action,
             target_type: "user",
             target_id: user_id,
@@ -108,8 +113,13 @@ pub async fn list(permit: &Permit, query: &AuditQuery) -> Result<AuditList, AppE
 
 fn entry(row: EventRow) -> AuditEntry {
     let details: Value = serde_json::from_str(&row.details).unwrap_or(Value::Null);
+    let mut changes = changes(&row.action, &details);
+    // A change a bulk job made for its starter says so (the job's own event names it).
+    if details.get("job").is_some() {
+        changes.push("In a bulk action".to_owned());
+    }
     AuditEntry {
-        changes: changes(&row.action, &details),
+        changes,
         action_label: action_label(&row.action),
         actor: match (row.actor_kind.as_str(), row.actor_id) {
             ("cli", _) => AuditActor::CommandLine(row.actor_email),
@@ -170,6 +180,7 @@ pub fn changes(action: &str, details: &Value) -> Vec<String> {
         "user.activated" => status("status").map(|s| format!("Status: Inactive → {s}")).into_iter().collect(),
         "user.deleted" => status("status").map(|s| format!("Status was {s}")).into_iter().collect(),
         "user.unlocked" => vec!["Lock lifted".to_owned()],
+        "bulk.started" => details.get("title").map(text).into_iter().collect(),
         "invitation.sent" | "invitation.accepted" => details.get("role").map(|r| format!("Role: {}", text(r))).into_iter().collect(),
         "invitation.cancelled" => details.get("reason").map(|r| format!("Reason: {}", text(r))).into_iter().collect(),
         "session.revoked" => details.get("device").map(|d| format!("Device: {}", text(d))).into_iter().collect(),

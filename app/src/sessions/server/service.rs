@@ -5,7 +5,7 @@
 
 use super::repo::{self, PageSpec, SessionListRow};
 use crate::audit::server::service::{self as audit, AuditEvent};
-use crate::auth::server::guard::capability::{Operator, Permit};
+use crate::auth::server::guard::capability::{Operator, OrgTx, Permit};
 use crate::auth::types::Permission;
 use crate::error::AppError;
 use crate::server::batches::delete_in_batches;
@@ -96,18 +96,25 @@ pub async fn revoke(permit: &Permit, session_id: &str) -> Result<RevokedSession,
 /// own current session is kept when they revoke their own. Answers the name and how many
 /// ended.
 pub async fn revoke_all(permit: &Permit, user_id: &str) -> Result<(String, u64), AppError> {
-    let now = now_ms();
-    let idle_since = now.saturating_sub(permit.settings().session_idle_ms());
     let mut tx = permit.org().begin_write().await?;
     let (name, email) = repo::find_user(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
     users::check_may_act_on(&mut tx, permit, user_id, &name, "end their sessions").await?;
-    let keep = (user_id == permit.user_id()).then(|| permit.session_id());
-    let ended = repo::end_all(&mut tx, user_id, keep, "revoked", permit.user_id(), now, idle_since).await?;
-    if ended > 0 {
-        audit::record(&mut tx, AuditEvent::on_user(permit, "sessions.revoked_all", user_id, &email, json!({ "sessions_ended": ended }))).await?;
-    }
+    let ended = end_all_in(&mut tx, permit, user_id, &email).await?;
     tx.commit().await?;
     Ok((name, ended))
+}
+
+/// Ends every live session of `user_id`, whom the viewer may act on, inside `tx` (the
+/// viewer's own current session is kept); audited when any ended. Answers how many.
+pub async fn end_all_in(tx: &mut OrgTx, permit: &Permit, user_id: &str, email: &str) -> Result<u64, AppError> {
+    let now = now_ms();
+    let idle_since = now.saturating_sub(permit.settings().session_idle_ms());
+    let keep = (user_id == permit.user_id()).then(|| permit.session_id());
+    let ended = repo::end_all(tx, user_id, keep, "revoked", permit.user_id(), now, idle_since).await?;
+    if ended > 0 {
+        audit::record(tx, AuditEvent::on_user(permit, "sessions.revoked_all", user_id, email, json!({ "sessions_ended": ended }))).await?;
+    }
+    Ok(ended)
 }
 
 /// The viewer's own live sessions, most recent activity first (Your account).

@@ -109,10 +109,11 @@ pub fn check_not_self(actor_id: &str, target_id: &str, verb: &str) -> Result<(),
 
 /// The message when a change would leave the organization without an active Owner.
 pub fn last_owner_error(name: &str) -> AppError {
-    AppError::Conflict(format!(
-        "{name} is the organization's last active Owner. Make someone else an Owner first."
-    ))
+    AppError::Conflict(format!("{name} {LAST_OWNER}. Make someone else an Owner first."))
 }
+
+/// What [`last_owner_error`] says of the person (a bulk job groups the users it skipped by it).
+pub const LAST_OWNER: &str = "is the organization's last active Owner";
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,9 @@
 //!   feature can ask the guard for one.
 //! - [`Mailroom`]: the outbox worker, which sends every organization's mail. Like
 //!   [`Operator`], only the process that opened the database can make one.
+//! - [`JobDesk`]: the bulk-action worker, which runs every organization's jobs, each with the
+//!   authority its starter holds when a chunk runs. Only the process that opened the database
+//!   can make one.
 //! - [`Operator`]: the command line and the first start, acting on the machine's behalf.
 //!
 //! The application state keeps its database private too, so code that holds only the state
@@ -77,6 +80,7 @@
 
 use crate::auth::server::password::HashLimiter;
 use crate::auth::types::{Permission, SignedInUser};
+use crate::server::client::ClientInfo;
 use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
 use crate::server::throttle::{InFlight, Throttle};
@@ -186,11 +190,34 @@ pub struct Permit {
     auth: Authenticated,
     org: OrgDb,
     settings: Settings,
+    /// Set when a bulk job acts for its starter (see [`JobDesk::permit_for`]).
+    job: Option<JobContext>,
+}
+
+/// The bulk job a permit acts in: its id (every audit event it writes carries it) and the
+/// address and device it was started from (no request is being answered while it runs).
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub id: String,
+    pub client: ClientInfo,
 }
 
 impl Permit {
     pub(super) fn new(auth: Authenticated, state: &AppState) -> Permit {
-        Permit { org: state.org_db(&auth.org_id), auth, settings: state.settings.clone() }
+        Permit { org: state.org_db(&auth.org_id), auth, settings: state.settings.clone(), job: None }
+    }
+
+    /// Where the change comes from: the request being answered, or the one that started the
+    /// job this permit acts in.
+    pub fn client(&self) -> ClientInfo {
+        match &self.job {
+            Some(job) => job.client.clone(),
+            None => ClientInfo::of_request(&self.settings),
+        }
+    }
+    /// The bulk job this permit acts in, if any.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job.as_ref().map(|j| j.id.as_str())
     }
 
     /// The organization's data: every tenant repository takes this.
@@ -393,5 +420,64 @@ impl Mailroom {
     }
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.db.begin_write().await
+    }
+}
+
+/// The bulk-action worker: claims any organization's job by its lease (see
+/// `bulk::server::runner`) and acts in it as the person who started it, with the permissions
+/// they hold when each chunk runs, never more.
+#[derive(Debug, Clone)]
+pub struct JobDesk {
+    db: Db,
+    settings: Settings,
+}
+
+impl JobDesk {
+    pub fn new(db: Db, settings: Settings) -> JobDesk {
+        JobDesk { db, settings }
+    }
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+    pub fn exec(&self) -> Exec<'_> {
+        self.db.exec()
+    }
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A permit for `user_id` of `org_id` as they are now, acting in `job`: `None` when they
+    /// are no longer an active member of it.
+    pub async fn permit_for(&self, org_id: &str, user_id: &str, job: JobContext) -> Result<Option<Permit>, sqlx::Error> {
+        use crate::server::sql::Sql;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            name: String,
+            email: String,
+            org_name: String,
+        }
+        let sql = Sql::new(
+            "SELECT u.name, u.email, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.org_id
+             WHERE u.id = $1 AND u.org_id = $2 AND u.status = 'active'",
+        )
+        .bind(user_id)
+        .bind(org_id);
+        let Some(row) = self.db.exec().fetch_optional::<Row>(sql).await? else { return Ok(None) };
+        let sql = Sql::new(
+            "SELECT DISTINCT rp.permission FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1",
+        )
+        .bind(user_id);
+        let keys: Vec<String> = self.db.exec().scalars(sql).await?;
+        let auth = Authenticated {
+            session_id: String::new(),
+            user_id: user_id.to_owned(),
+            org_id: org_id.to_owned(),
+            user_name: row.name,
+            user_email: row.email,
+            org_name: row.org_name,
+            permissions: keys.iter().filter_map(|k| Permission::from_key(k)).collect(),
+        };
+        let org = OrgDb { db: self.db.clone(), org_id: org_id.to_owned() };
+        Ok(Some(Permit { auth, org, settings: self.settings.clone(), job: Some(job) }))
     }
 }

@@ -6,7 +6,7 @@
 
 pub mod capability;
 
-pub use capability::{AppState, AuthGate, Authenticated, InviteGate, Mailroom, Operator, OrgDb, OrgTx, Permit};
+pub use capability::{AppState, AuthGate, Authenticated, InviteGate, JobContext, JobDesk, Mailroom, Operator, OrgDb, OrgTx, Permit};
 
 use super::session;
 use crate::auth::types::Permission;

@@ -188,6 +188,13 @@ pub async fn replace_roles(tx: &mut OrgTx, user_id: &str, role_ids: &[String]) -
     Ok(())
 }
 
+/// Moves the user's version on: a change that is not to the row itself (their roles) still
+/// makes an edit or an undo made from the version before it a conflict.
+pub async fn bump_version(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2 AND org_id = $3").bind(now).bind(user_id).bind(tx.id());
+    tx.exec().execute(sql).await.map(|_| ())
+}
+
 /// Makes an inactive user Active again, or Pending if they never set a password; returns the
 /// new status.
 pub async fn activate(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<String, sqlx::Error> {

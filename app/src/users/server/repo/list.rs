@@ -316,6 +316,13 @@ fn push_login_before(sql: &mut Sql, k: &str, cutoff: i64, indexed: bool) {
     sql.push(format!("{key} < ")).push_bind(cutoff);
 }
 
+/// Appends ` FROM … WHERE …` for every user matching `spec`'s filters, in no order and from
+/// no cursor, walking `spec.driver`'s set, with the user as `u`: for a statement that copies
+/// them all at once (a bulk action's selection).
+pub fn push_matching(sql: &mut Sql, org: &OrgDb, spec: &ListSpec<'_>) {
+    push_from_where(sql, org, spec, spec.driver, true);
+}
+
 const LIST_COLUMNS: &str = "SELECT u.id, u.name, u.email, u.status, u.last_login_at, u.name_key, u.email_key";
 
 /// One page of the organization's users matching `spec`, in its order, `limit` rows at most.

@@ -12,7 +12,7 @@ use crate::server::db::is_unique_violation;
 use crate::server::ids::now_ms;
 use crate::users::account::{Profile, RoleOption, UserDetail, UserEditor, UserUpdate, ValidUpdate};
 use crate::users::server::repo::account::{self as repo, ProfileUpdate, TargetRow};
-use crate::users::server::rules::{self, RoleInfo};
+use crate::users::server::rules::{self, RoleChange, RoleInfo};
 use crate::users::types::UserStatus;
 use serde_json::json;
 
@@ -29,6 +29,22 @@ fn role_options(permit: &Permit, roles: &[RoleInfo]) -> Vec<RoleOption> {
             grantable: permit.can(Permission::RolesAssign) && rules::can_grant(actor, r),
         })
         .collect()
+}
+
+/// Locks the organization's users for a change inside `tx` (see [`repo::lock_organization`]):
+/// a bulk job's chunk takes it once for all its users.
+pub async fn lock_for_changes(tx: &mut OrgTx) -> Result<(), AppError> {
+    Ok(repo::lock_organization(tx).await?)
+}
+
+/// The user's version as `tx` sees it (what an undo of a change just made expects).
+pub async fn version_of(tx: &mut OrgTx, user_id: &str) -> Result<Option<i64>, AppError> {
+    Ok(repo::load_target(tx, user_id).await?.map(|row| row.version))
+}
+
+/// The organization's roles with their permissions, for the rules (`users::server::rules`).
+pub async fn role_infos(permit: &Permit) -> Result<Vec<RoleInfo>, AppError> {
+    Ok(repo::org_roles(permit.org()).await?)
 }
 
 /// The organization's roles, for the Role filter.
@@ -124,13 +140,21 @@ struct Opened {
 async fn open(permit: &Permit, roles: &[RoleInfo], user_id: &str, version: Option<i64>) -> Result<Opened, AppError> {
     let mut tx = permit.org().begin_write().await?;
     repo::lock_organization(&mut tx).await?;
-    let before = repo::load_target(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
+    let (before, role_ids) = load_changeable(&mut tx, permit, roles, user_id).await?;
     if version.is_some_and(|v| v != before.version) {
         return Err(AppError::Conflict(CONFLICT.into()));
     }
-    let role_ids = repo::target_role_ids(&mut tx, &before.id).await?;
-    rules::check_outranks(permit.permissions(), roles, &role_ids)?;
     Ok(Opened { tx, before, role_ids })
+}
+
+/// The user `user_id` as read inside `tx` (with the organization locked), and their roles'
+/// ids: 404 when not in the organization, refused (naming them) when their roles outrank the
+/// actor. A single change and each user of a bulk job start here.
+pub async fn load_changeable(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], user_id: &str) -> Result<(TargetRow, Vec<String>), AppError> {
+    let before = repo::load_target(tx, user_id).await?.ok_or(AppError::NotFound)?;
+    let role_ids = repo::target_role_ids(tx, &before.id).await?;
+    rules::check_outranks(permit.permissions(), roles, &role_ids).map_err(|_| rules::outranked_error(&before.name, "change their account"))?;
+    Ok((before, role_ids))
 }
 
 /// Saves an edit. Refused whole when a field is bad, a role may not be granted or removed by
@@ -170,17 +194,47 @@ pub async fn update_user(permit: &Permit, update: &UserUpdate) -> Result<(), App
         audit::record(&mut tx, event).await?;
     }
     if !change.is_empty() {
-        repo::replace_roles(&mut tx, &before.id, &valid.role_ids).await?;
-        // What they can no longer invite with ends now: invitations carry their authority.
-        let kept = rules::permissions_of(&roles, &valid.role_ids);
-        let may_invite = kept.contains(&Permission::UsersInvite);
-        let still_allowed = |role_id: &str| may_invite && roles.iter().find(|r| r.id == role_id).is_some_and(|r| rules::can_grant(&kept, r));
-        invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::RolesChanged, still_allowed).await?;
-        let details = json!({ "added": change.added, "removed": change.removed });
-        audit::record(&mut tx, AuditEvent::on_user(permit, "user.roles_changed", &before.id, valid.email.as_str(), details)).await?;
+        write_roles(&mut tx, permit, &roles, &before.id, valid.email.as_str(), &valid.role_ids, &change).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Makes `user_id` hold exactly `next` after `change` was checked: ends the invitations they
+/// sent that their new roles no longer allow (invitations carry their authority), moves their
+/// version on and records the change.
+async fn write_roles(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], user_id: &str, email: &str, next: &[String], change: &RoleChange) -> Result<(), AppError> {
+    repo::replace_roles(tx, user_id, next).await?;
+    repo::bump_version(tx, user_id, now_ms()).await?;
+    let kept = rules::permissions_of(roles, next);
+    let may_invite = kept.contains(&Permission::UsersInvite);
+    let still_allowed = |role_id: &str| may_invite && roles.iter().find(|r| r.id == role_id).is_some_and(|r| rules::can_grant(&kept, r));
+    invitations::end_for_inviter(tx, permit, user_id, InviterChange::RolesChanged, still_allowed).await?;
+    let details = json!({ "added": change.added, "removed": change.removed });
+    audit::record(tx, AuditEvent::on_user(permit, "user.roles_changed", user_id, email, details)).await?;
+    Ok(())
+}
+
+/// Gives `before` (read by [`load_changeable`]) the role `role_id` (`add`) or takes it away,
+/// inside `tx`, under the rules of Edit: the viewer may grant it, nobody removes Owner from
+/// themselves, the organization keeps an active Owner. `false` when they already hold it (or
+/// do not).
+pub async fn set_role_in(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], before: &TargetRow, current: &[String], role_id: &str, add: bool) -> Result<bool, AppError> {
+    let next: Vec<String> = if add {
+        current.iter().cloned().chain([role_id.to_owned()]).collect()
+    } else {
+        current.iter().filter(|id| *id != role_id).cloned().collect()
+    };
+    if add == current.iter().any(|id| id == role_id) {
+        return Ok(false);
+    }
+    let change = rules::check_role_change(permit.permissions(), permit.user_id() == before.id, roles, current, &next)?;
+    let loses_owner = change.removed.iter().any(|name| name == "Owner");
+    if loses_owner && before.status == "active" && !repo::another_active_owner(tx, &before.id).await? {
+        return Err(rules::last_owner_error(&before.name));
+    }
+    write_roles(tx, permit, roles, &before.id, &before.email, &next, &change).await?;
+    Ok(true)
 }
 
 /// Deactivates (`active == false`) or activates the user, and returns their name and new
@@ -191,30 +245,39 @@ pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Re
     }
     let roles = repo::org_roles(permit.org()).await?;
     let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
-    let now = now_ms();
-    if active {
-        if before.status != "inactive" {
-            return Ok((before.name, UserStatus::from_key(&before.status).unwrap_or(UserStatus::Active)));
-        }
-        // Someone who never set a password is still an invitee: back to Pending.
-        let status = repo::activate(&mut tx, &before.id, now).await?;
-        audit::record(&mut tx, AuditEvent::on_user(permit, "user.activated", &before.id, &before.email, json!({ "status": status }))).await?;
-        tx.commit().await?;
-        return Ok((before.name, UserStatus::from_key(&status).unwrap_or(UserStatus::Active)));
+    let status = if active { activate_in(&mut tx, permit, &before).await? } else { deactivate_in(&mut tx, permit, &before).await? };
+    tx.commit().await?;
+    Ok((before.name, status.unwrap_or_else(|| UserStatus::from_key(&before.status).unwrap_or(UserStatus::Inactive))))
+}
+
+/// Makes `before` (read by [`load_changeable`]) Active again, or Pending if they never set a
+/// password, inside `tx`; the new status, or `None` when they were not Inactive.
+pub async fn activate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
+    if before.status != "inactive" {
+        return Ok(None);
     }
+    let status = repo::activate(tx, &before.id, now_ms()).await?;
+    audit::record(tx, AuditEvent::on_user(permit, "user.activated", &before.id, &before.email, json!({ "status": status }))).await?;
+    Ok(Some(UserStatus::from_key(&status).unwrap_or(UserStatus::Active)))
+}
+
+/// Deactivates `before` (read by [`load_changeable`]) inside `tx`, ending their sessions and
+/// the invitations they sent; `None` when they were Inactive already. Refuses oneself and the
+/// organization's last active Owner.
+pub async fn deactivate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
+    rules::check_not_self(permit.user_id(), &before.id, "deactivate")?;
     if before.status == "inactive" {
-        return Ok((before.name, UserStatus::Inactive));
+        return Ok(None);
     }
     // The cheap question first: only an Owner's deactivation needs the other Owners looked at.
-    if repo::holds_owner(&mut tx, &before.id).await? && !repo::another_active_owner(&mut tx, &before.id).await? {
+    if repo::holds_owner(tx, &before.id).await? && !repo::another_active_owner(tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
-    let ended = repo::deactivate(&mut tx, &before.id, permit.user_id(), now).await?;
-    let cancelled = invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::Deactivated, |_| false).await?;
+    let ended = repo::deactivate(tx, &before.id, permit.user_id(), now_ms()).await?;
+    let cancelled = invitations::end_for_inviter(tx, permit, &before.id, InviterChange::Deactivated, |_| false).await?;
     let details = json!({ "status": "inactive", "sessions_ended": ended, "invitations_cancelled": cancelled });
-    audit::record(&mut tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
-    tx.commit().await?;
-    Ok((before.name, UserStatus::Inactive))
+    audit::record(tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
+    Ok(Some(UserStatus::Inactive))
 }
 
 /// Lifts a lockout (too many wrong passwords) before it runs out; returns the name. The
@@ -236,18 +299,23 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
     rules::check_not_self(permit.user_id(), user_id, "delete")?;
     let roles = repo::org_roles(permit.org()).await?;
     let Opened { mut tx, before, .. } = open(permit, &roles, user_id, None).await?;
-    if before.status == "active"
-        && repo::holds_owner(&mut tx, &before.id).await?
-        && !repo::another_active_owner(&mut tx, &before.id).await?
-    {
+    delete_in(&mut tx, permit, &before).await?;
+    tx.commit().await?;
+    Ok(before.name)
+}
+
+/// Deletes `before` (read by [`load_changeable`]) inside `tx`, with the invitations they sent
+/// or were sent. Refuses oneself and the organization's last active Owner.
+pub async fn delete_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<(), AppError> {
+    rules::check_not_self(permit.user_id(), &before.id, "delete")?;
+    if before.status == "active" && repo::holds_owner(tx, &before.id).await? && !repo::another_active_owner(tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
     // An invitee (pending, or deactivated before accepting) leaves no invitation waiting.
-    invitations::end_for_deleted_user(&mut tx, &before.id).await?;
-    invitations::end_for_inviter(&mut tx, permit, &before.id, InviterChange::Deleted, |_| false).await?;
-    repo::delete(&mut tx, &before.id).await?;
+    invitations::end_for_deleted_user(tx, &before.id).await?;
+    invitations::end_for_inviter(tx, permit, &before.id, InviterChange::Deleted, |_| false).await?;
+    repo::delete(tx, &before.id).await?;
     let details = json!({ "name": before.name, "email": before.email, "status": before.status });
-    audit::record(&mut tx, AuditEvent::on_user(permit, "user.deleted", &before.id, &before.email, details)).await?;
-    tx.commit().await?;
-    Ok(before.name)
+    audit::record(tx, AuditEvent::on_user(permit, "user.deleted", &before.id, &before.email, details)).await?;
+    Ok(())
 }

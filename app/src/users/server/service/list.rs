@@ -1,6 +1,7 @@
 //! The rules of the Users list: which plan finds a page, how it is counted, its cursors.
 
-use crate::auth::server::guard::capability::Permit;
+use crate::auth::server::guard::capability::{OrgTx, Permit};
+use crate::server::sql::Sql;
 use crate::auth::types::Permission;
 use crate::error::AppError;
 use crate::organizations::server::service as organizations;
@@ -128,12 +129,6 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
     };
     let now = permit.settings().clock.now_ms();
     let mut spec = ListSpec {
-        search: &query.search,
-        status: query.status.map(UserStatus::key),
-        role_id: role_id.as_deref(),
-        login_before: query.last_login.map(|l| l.cutoff(now)),
-        sort: query.sort,
-        descending: query.descending,
         cursor: match (query.after.as_deref(), query.before.as_deref()) {
             (Some(c), _) => Some(decode_cursor("after", c, query.sort)?),
             (None, Some(c)) => Some(decode_cursor("before", c, query.sort)?),
@@ -141,8 +136,7 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         },
         backwards,
         limit: i64::from(query.page_size) + 1,
-        driver: Driver::Users,
-        short: ShortPart::Either,
+        ..filters_of(query, role_id.as_deref(), now)
     };
     let plan = plan(permit, query, &spec).await?;
     spec.driver = plan.page;
@@ -196,6 +190,39 @@ pub async fn list_users(permit: &Permit, query: &UserQuery) -> Result<UserList, 
         prev_cursor,
         ..empty_list(permit)
     })
+}
+
+/// The list's filters for `query` (`role_id` its role's, resolved), from the first row.
+fn filters_of<'a>(query: &'a UserQuery, role_id: Option<&'a str>, now: i64) -> ListSpec<'a> {
+    ListSpec {
+        search: &query.search,
+        status: query.status.map(UserStatus::key),
+        role_id,
+        login_before: query.last_login.map(|l| l.cutoff(now)),
+        sort: query.sort,
+        descending: query.descending,
+        cursor: None,
+        backwards: false,
+        limit: 0,
+        driver: if role_id.is_some() { Driver::Role } else { Driver::Users },
+        short: ShortPart::Either,
+    }
+}
+
+/// Copies every user matching `query`'s filters (sort and page play no part) in one
+/// statement: `head` is the start of an `INSERT … SELECT` whose columns are read from `u`,
+/// the users. A bulk action's fixed selection (`bulk::server::service`). Answers how many.
+pub async fn copy_matching(tx: &mut OrgTx, permit: &Permit, query: &UserQuery, mut head: Sql) -> Result<u64, AppError> {
+    let role_id = match query.role.as_deref() {
+        Some(name) => match organizations::role_id(permit.org(), name).await? {
+            Some(id) => Some(id),
+            None => return Ok(0),
+        },
+        None => None,
+    };
+    let spec = filters_of(query, role_id.as_deref(), permit.settings().clock.now_ms());
+    repo::push_matching(&mut head, permit.org(), &spec);
+    Ok(tx.exec().execute(head).await?)
 }
 
 /// How many rows match `spec`, counted as the plan says.
@@ -273,6 +300,7 @@ fn empty_list(permit: &Permit) -> UserList {
             revoke_sessions: permit.can(Permission::SessionsRevoke),
             view_attempts: permit.can(Permission::LoginAttemptsView),
             view_audit: permit.can(Permission::AuditView),
+            assign_roles: permit.can(Permission::UsersEdit) && permit.can(Permission::RolesAssign),
             viewer_id: permit.user_id().to_owned(),
         },
         now: permit.settings().clock.now_ms(),

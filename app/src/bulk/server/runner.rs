@@ -1,0 +1,295 @@
+//! The worker that runs bulk jobs, in every server process. It claims a job by a lease (like
+//! the outbox's), then goes through its users in id order, a chunk per transaction: each
+//! chunk renews the lease, changes its users under the rules of the single actions, records
+//! each user's outcome and moves the job's cursor, all in that one transaction. A worker that
+//! dies mid-chunk leaves nothing of it (the transaction rolls back) and its lease runs out;
+//! the next worker starts after the last chunk that committed: no user is changed twice and
+//! none is skipped. Two workers never run one chunk: the second one's lease check fails.
+
+use super::repo::{self, JobRow};
+use super::service::{may, skips_self};
+use crate::auth::server::guard::capability::{JobContext, JobDesk, OrgTx, Permit};
+use crate::bulk::types::BulkKind;
+use crate::error::AppError;
+use crate::server::client::ClientInfo;
+use crate::server::ids::{new_id, now_ms};
+use crate::users::server::rules::{self, RoleInfo};
+use crate::users::server::service as users;
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Users per transaction: short enough that no other writer waits long for one.
+pub const CHUNK: i64 = 200;
+/// How long a worker holds a job without committing a chunk; past it, another may take it.
+const LEASE_MS: i64 = 10_000;
+/// How often an idle worker looks for jobs started in another process.
+const POLL: Duration = Duration::from_secs(1);
+/// A job whose chunks keep failing (the database refusing, a bug) stops after this many claims.
+const MAX_ATTEMPTS: i64 = 20;
+
+static WAKE: Notify = Notify::const_new();
+
+/// Tells this process's worker that a job is waiting.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+/// One worker: its name in the leases it takes, and its chunk size.
+pub struct Worker {
+    desk: JobDesk,
+    id: String,
+    chunk: i64,
+}
+
+/// What one chunk came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// More users to go through.
+    More,
+    /// The job ended (done, cancelled or failed).
+    Ended,
+    /// Another worker holds the job now.
+    Lost,
+}
+
+/// What became of one user.
+enum Outcome {
+    Changed(Option<i64>),
+    Skipped(String),
+}
+
+impl Worker {
+    pub fn new(desk: JobDesk) -> Worker {
+        Worker::with_chunk(desk, CHUNK)
+    }
+
+    /// A worker taking `chunk` users per transaction (tests use a small one).
+    pub fn with_chunk(desk: JobDesk, chunk: i64) -> Worker {
+        Worker { desk, id: new_id(), chunk }
+    }
+
+    /// Claims the oldest waiting job (or one whose worker died), if any.
+    pub async fn claim(&self) -> Result<Option<JobRow>, sqlx::Error> {
+        let now = now_ms();
+        repo::claim(&self.desk, &self.id, now, now + LEASE_MS).await
+    }
+
+    /// Runs every waiting job to its end; answers how many chunks ran.
+    pub async fn run_until_idle(&self) -> Result<usize, AppError> {
+        let mut chunks = 0;
+        while let Some(job) = self.claim().await? {
+            loop {
+                chunks += 1;
+                if self.chunk_of(&job).await? != Step::More {
+                    break;
+                }
+            }
+        }
+        Ok(chunks)
+    }
+
+    /// One chunk of `job`, claimed by this worker.
+    pub async fn chunk_of(&self, job: &JobRow) -> Result<Step, AppError> {
+        let kind = BulkKind::from_key(&job.kind).unwrap_or(BulkKind::Undo);
+        if job.attempts > MAX_ATTEMPTS {
+            return self.fail(job, "It failed too many times; the users it changed so far are listed.").await;
+        }
+        let context = JobContext { id: job.id.clone(), client: ClientInfo { ip_address: job.ip_address.clone(), user_agent: job.user_agent.clone() } };
+        let Some(permit) = self.desk.permit_for(&job.org_id, &job.started_by, context).await? else {
+            return self.fail(job, &format!("{} is no longer an active member of the organization.", job.started_by_name)).await;
+        };
+        // An undo reverses another job: it needs that job's permissions and acts by its kind.
+        let (acting, undoing) = match (kind, job.undo_of.as_deref()) {
+            (BulkKind::Undo, Some(of)) => match repo::find(permit.org(), of).await? {
+                Some(original) => (BulkKind::from_key(&original.kind).unwrap_or(BulkKind::Undo), true),
+                None => return self.fail(job, "The action it reverses no longer exists.").await,
+            },
+            (kind, _) => (kind, false),
+        };
+        if acting == BulkKind::Undo || !may(&permit, acting) {
+            return self.fail(job, &format!("{} no longer has permission to do this.", job.started_by_name)).await;
+        }
+        let roles = users::role_infos(&permit).await?;
+        let mut tx = permit.org().begin_write().await?;
+        users::lock_for_changes(&mut tx).await?;
+        let Some((cursor, cancel)) = repo::hold(&mut tx, &job.id, &self.id, now_ms() + LEASE_MS).await? else {
+            return Ok(Step::Lost);
+        };
+        if cancel != 0 {
+            repo::advance(&mut tx, &job.id, &cursor, 0, 0, Some("cancelled"), now_ms()).await?;
+            tx.commit().await?;
+            return Ok(Step::Ended);
+        }
+        let items = repo::next_items(&mut tx, &job.id, &cursor, self.chunk).await?;
+        let (mut changed, mut skipped) = (0, 0);
+        let mut last = cursor;
+        for (user_id, expected) in &items {
+            let outcome = apply(&mut tx, &permit, &roles, acting, undoing, job.role_id.as_deref(), user_id, *expected).await?;
+            match &outcome {
+                Outcome::Changed(version) => {
+                    changed += 1;
+                    repo::record_item(&mut tx, &job.id, user_id, "changed", None, *version).await?;
+                }
+                Outcome::Skipped(reason) => {
+                    skipped += 1;
+                    repo::record_item(&mut tx, &job.id, user_id, "skipped", Some(reason), *expected).await?;
+                }
+            }
+            last.clone_from(user_id);
+        }
+        let ended = i64::try_from(items.len()).unwrap_or(0) < self.chunk;
+        repo::advance(&mut tx, &job.id, &last, changed, skipped, ended.then_some("done"), now_ms()).await?;
+        tx.commit().await?;
+        metrics::counter!("roster_bulk_users_total", "outcome" => "changed").increment(u64::try_from(changed).unwrap_or(0));
+        metrics::counter!("roster_bulk_users_total", "outcome" => "skipped").increment(u64::try_from(skipped).unwrap_or(0));
+        Ok(if ended { Step::Ended } else { Step::More })
+    }
+
+    async fn fail(&self, job: &JobRow, why: &str) -> Result<Step, AppError> {
+        tracing::warn!(job = %job.id, why, "bulk job failed");
+        repo::fail(&self.desk, &job.id, why, now_ms()).await?;
+        Ok(Step::Ended)
+    }
+
+    /// Lets go of `job` for another worker (this one is stopping).
+    pub async fn release(&self, job: &JobRow) {
+        if let Err(err) = repo::release(&self.desk, &job.id, &self.id).await {
+            tracing::error!(job = %job.id, %err, "stopping: could not release a bulk job; another worker takes it once its lease runs out");
+        }
+    }
+}
+
+/// The reason a user was skipped, for a refusal of the rules; `None` for a fault (the chunk
+/// rolls back and runs again).
+fn refusal(err: &AppError) -> Option<String> {
+    match err {
+        AppError::NotFound => Some("no longer exists".into()),
+        AppError::Outranked(_) => Some("holds a role with permissions you don't have".into()),
+        AppError::Forbidden => Some("you may not grant or remove this role".into()),
+        AppError::Conflict(message) if message.contains(rules::LAST_OWNER) => Some("the organization's last active Owner".into()),
+        AppError::Conflict(message) => Some(message.clone()),
+        AppError::Validation(errors) => Some(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")),
+        _ => None,
+    }
+}
+
+/// Does `kind` (or, `undoing`, its reverse) to one user inside the chunk's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    tx: &mut OrgTx,
+    permit: &Permit,
+    roles: &[RoleInfo],
+    kind: BulkKind,
+    undoing: bool,
+    role_id: Option<&str>,
+    user_id: &str,
+    expected: Option<i64>,
+) -> Result<Outcome, AppError> {
+    if !undoing && skips_self(kind) && user_id == permit.user_id() {
+        return Ok(Outcome::Skipped("this is you".into()));
+    }
+    let result = async {
+        let (before, current) = users::load_changeable(tx, permit, roles, user_id).await?;
+        if undoing && expected != Some(before.version) {
+            return Ok(Outcome::Skipped("changed since, so left as they are".into()));
+        }
+        let role = role_id.unwrap_or("");
+        // Undo does the reverse: what was deactivated is activated, a role added is removed.
+        let changed = match (kind, undoing) {
+            (BulkKind::Deactivate, false) | (BulkKind::Activate, true) => users::deactivate_in(tx, permit, &before).await?.is_some(),
+            (BulkKind::Activate, false) | (BulkKind::Deactivate, true) => users::activate_in(tx, permit, &before).await?.is_some(),
+            (BulkKind::AddRole, false) | (BulkKind::RemoveRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, true).await?,
+            (BulkKind::RemoveRole, false) | (BulkKind::AddRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, false).await?,
+            (BulkKind::RevokeSessions, _) => crate::sessions::server::service::end_all_in(tx, permit, &before.id, &before.email).await? > 0,
+            (BulkKind::Delete, _) => {
+                users::delete_in(tx, permit, &before).await?;
+                return Ok(Outcome::Changed(None));
+            }
+            (BulkKind::Undo, _) => false,
+        };
+        if !changed {
+            return Ok(Outcome::Skipped(unchanged_reason(kind, undoing).into()));
+        }
+        Ok(Outcome::Changed(users::version_of(tx, &before.id).await?))
+    }
+    .await;
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(err) => refusal(&err).map(Outcome::Skipped).ok_or(err),
+    }
+}
+
+fn unchanged_reason(kind: BulkKind, undoing: bool) -> &'static str {
+    match (kind, undoing) {
+        (BulkKind::Deactivate, false) | (BulkKind::Activate, true) => "already inactive",
+        (BulkKind::Activate, false) | (BulkKind::Deactivate, true) => "already active or pending",
+        (BulkKind::AddRole, false) | (BulkKind::RemoveRole, true) => "already had the role",
+        (BulkKind::RemoveRole, false) | (BulkKind::AddRole, true) => "didn't have the role",
+        _ => "no active sessions",
+    }
+}
+
+/// The worker: runs jobs until `shutdown` completes. It wakes when this process starts a job
+/// and otherwise looks every second for jobs started elsewhere or left by a worker that died.
+/// On shutdown it finishes the chunk in hand (a transaction of a few hundred users) and lets
+/// go of the job, which the next start (or another process) takes at once.
+pub async fn run(desk: JobDesk, shutdown: impl Future<Output = ()>) {
+    let worker = Worker::new(desk.clone());
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let work = async {
+        let mut last_prune = 0;
+        while !*stopping.borrow() {
+            if now_ms() - last_prune > 60_000 {
+                last_prune = now_ms();
+                if let Err(err) = repo::prune_previews(&desk, last_prune - super::service::PREVIEW_LIFETIME_MS).await {
+                    tracing::warn!(%err, "bulk worker: could not forget old previews");
+                }
+            }
+            let job = match worker.claim().await {
+                Ok(job) => job,
+                Err(err) => {
+                    tracing::error!(%err, "bulk worker: database error");
+                    None
+                }
+            };
+            let Some(job) = job else {
+                tokio::select! {
+                    () = WAKE.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+                continue;
+            };
+            tracing::info!(job = %job.id, kind = %job.kind, total = job.total, "bulk job claimed");
+            loop {
+                if *stopping.borrow() {
+                    worker.release(&job).await;
+                    break;
+                }
+                match worker.chunk_of(&job).await {
+                    Ok(Step::More) => {}
+                    Ok(step) => {
+                        tracing::info!(job = %job.id, ?step, "bulk job left");
+                        break;
+                    }
+                    Err(err) => {
+                        // The chunk rolled back; its lease runs out and it is tried again.
+                        tracing::error!(job = %job.id, %err, "bulk job chunk failed; it is tried again");
+                        tokio::time::sleep(POLL).await;
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    let signal = async {
+        shutdown.await;
+        let _ = stop.send(true);
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        () = work => {}
+        () = signal => {}
+    }
+    tracing::info!("bulk worker stopped");
+}
