@@ -136,13 +136,16 @@ fn test(root: &Path, args: &[String]) -> Result<(), String> {
 }
 
 /// The fault scripts of docs/reliability.md, shortened, against the debug `roster` the tests
-/// built: kill -9 during writes (3 rounds a database) and a real Postgres stopped for 10 s.
+/// built: kill -9 during writes (3 rounds a database), kill -9 in the middle of a bulk job,
+/// and a real Postgres stopped for 10 s.
 fn faults(root: &Path, postgres: Option<&str>) -> Result<(), String> {
-    say("Faults: kill -9 during writes, 3 rounds on SQLite");
+    say("Faults: kill -9 during writes, 3 rounds on SQLite; kill -9 in the middle of a bulk job");
     run(root, "python3", &["scripts/faults/kill9.py", "--rounds", "3"], &[])?;
+    run(root, "python3", &["scripts/faults/bulk_kill9.py"], &[])?;
     if let Some(url) = postgres {
-        say("Faults: kill -9 during writes, 3 rounds on Postgres; Postgres stopped for 10 s under traffic");
+        say("Faults: kill -9 during writes, 3 rounds on Postgres; kill -9 in a bulk job; Postgres stopped for 10 s under traffic");
         run(root, "python3", &["scripts/faults/kill9.py", "--rounds", "3", "--postgres", url], &[])?;
+        run(root, "python3", &["scripts/faults/bulk_kill9.py", "--postgres", url], &[])?;
         run(root, "python3", &["scripts/faults/postgres_stop.py", "--down", "10"], &[])?;
     }
     Ok(())
