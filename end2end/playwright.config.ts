@@ -22,6 +22,10 @@ export const PEOPLE = {
   revoke: { email: "rita@example.com", password: "e2e-passphrase-no-7", name: "Rita Revoke" },
   revokeByKeyboard: { email: "kai@example.com", password: "e2e-passphrase-no-8", name: "Kai Keys" },
   locked: { email: "lou@example.com", password: "e2e-passphrase-no-9", name: "Lou Locked" },
+  // The bulk actions journey acts on these three at once (found by searching "bulk").
+  bulkA: { email: "bay@example.com", password: "e2e-passphrase-no-10", name: "Bay Bulk" },
+  bulkB: { email: "bo@example.com", password: "e2e-passphrase-no-11", name: "Bo Bulk" },
+  bulkC: { email: "bree@example.com", password: "e2e-passphrase-no-12", name: "Bree Bulk" },
 };
 
 // The server: the release build by default; `cargo xtask e2e` runs the debug build the Rust tests
@@ -36,7 +40,7 @@ const seed = [
   ...Object.values(PEOPLE).map(
     (p) => `ROSTER_PASSWORD=${p.password} ${roster} user add --org acme --email ${p.email} --name "${p.name}" --role Member`,
   ),
-  // 30 more realistic people: 39 in all, so that 25 a page makes two pages and 50 one.
+  // 30 more realistic people: 42 in all, so that 25 a page makes two pages and 50 one.
   `${roster} seed --org acme --users 30 --seed 7`,
   `ROSTER_SMTP_URL=smtp://127.0.0.1:$ROSTER_E2E_SMTP_PORT exec ${roster}`,
 ].join(" && ");

@@ -121,7 +121,7 @@ pub fn SelectPage(page: Vec<String>) -> impl IntoView {
     }
 }
 
-/// A row's checkbox. Its clicks stay its own: a click on the row opens Edit.
+/// A row's checkbox (its cell keeps its clicks: a click on the row opens Edit).
 #[component]
 pub fn SelectRow(id: String, name: String, page: Vec<String>) -> impl IntoView {
     let selection = expect_context::<Selection>();
@@ -130,10 +130,7 @@ pub fn SelectRow(id: String, name: String, page: Vec<String>) -> impl IntoView {
         move || selection.is_ticked(&id)
     };
     let on_change = move |ev: leptos::ev::Event| selection.set(&id, event_target_checked(&ev), &page);
-    view! {
-        <input type="checkbox" class="select-box" aria-label=format!("Select {name}") prop:checked=checked
-            on:change=on_change on:click=|ev| ev.stop_propagation()/>
-    }
+    view! { <input type="checkbox" class="select-box" aria-label=format!("Select {name}") prop:checked=checked on:change=on_change/> }
 }
 
 /// "N selected", **Select all N users matching this filter**, the actions, **Clear selection**.
@@ -237,6 +234,7 @@ fn PreviewBody(request: BulkRequest, roles: Vec<RoleOption>, open: RwSignal<bool
         ask();
     }
     let grantable: Vec<RoleOption> = roles.into_iter().filter(|r| r.grantable).collect();
+    let previewed = move || preview.value().with(|v| matches!(v, Some(Ok(_))));
     let ask_for_role = kind.takes_role().then(|| {
         let ask = ask.clone();
         let role_error = move || preview.value().with(|v| match v {
@@ -256,9 +254,10 @@ fn PreviewBody(request: BulkRequest, roles: Vec<RoleOption>, open: RwSignal<bool
                     </select>
                     <p class="field-error" id="bulk-role-error">{role_error}</p>
                 </div>
+                // Once a preview is shown, its own buttons take over (another role: Preview again).
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || preview.pending().get()>"Preview"</button>
+                    {move || (!previewed()).then(|| view! { <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button> })}
+                    <button type="submit" class="button" class:button-primary=move || !previewed() disabled=move || preview.pending().get()>"Preview"</button>
                 </div>
             </form>
         }
@@ -441,7 +440,7 @@ pub fn BulkJobPanel(users: Resource<Result<UserList, AppError>>) -> impl IntoVie
                     {live.then(|| view! {
                         <progress class="bulk-progress" max=job.total.max(1) value=job.processed() aria-label="Progress"></progress>
                     })}
-                    <p class="bulk-job-status" role="status">{status}</p>
+                    <p class="bulk-job-status" aria-live="polite">{status}</p>
                     <ul class="bulk-groups">
                         {job.groups.iter().map(|g| view! { <li class:bulk-group-change=g.changes>{group_line(g)}</li> }).collect_view()}
                     </ul>

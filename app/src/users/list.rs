@@ -374,7 +374,10 @@ fn UserRow(user: UserSummary, now: i64, rights: ListRights, select: Option<Vec<S
     };
     view! {
         <tr class:row-editable=rights.edit on:click=on_row_click>
-            {select.map(|page| view! { <td class="cell-select"><SelectRow id=user.id.clone() name=user.name.clone() page/></td> })}
+            {select.map(|page| view! {
+                // A click beside the checkbox is not a click on the row (which opens Edit).
+                <td class="cell-select" on:click=|ev| ev.stop_propagation()><SelectRow id=user.id.clone() name=user.name.clone() page/></td>
+            })}
             <td class="cell-strong">{user.name.clone()}</td>
             <td class="cell-truncate" title=user.email.clone()>{user.email.clone()}</td>
             <td>
