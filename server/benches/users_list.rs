@@ -81,6 +81,11 @@ struct Options {
     /// How long each of the Last login matrix's 80 combinations runs.
     #[arg(long, default_value_t = 1.0)]
     matrix_seconds: f64,
+    /// Run the bulk action rows ("Bulk"): Activate every Inactive user (10 % of them) as a
+    /// job, then Undo it (which deactivates the same users), each with the Users list
+    /// measured while it runs.
+    #[arg(long)]
+    bulk: bool,
 }
 
 struct Scenario {
@@ -250,6 +255,8 @@ async fn main() {
         None
     };
 
+    let bulk = if o.bulk { Some(bulk_jobs(&db, &org_id, &client, &base).await) } else { None };
+
     let mut table = String::new();
     let _ = writeln!(
         table,
@@ -274,6 +281,9 @@ async fn main() {
     if let Some(matrix) = matrix {
         let _ = writeln!(table, "\n{matrix}");
     }
+    if let Some(bulk) = bulk {
+        let _ = writeln!(table, "\n{bulk}");
+    }
     println!("\n{table}");
     if o.common.write() {
         match &o.only {
@@ -288,6 +298,81 @@ async fn main() {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
         }
     }
+}
+
+/// Bulk actions at scale: the Owner previews **Activate** on every Inactive user (the filter
+/// `status=inactive`), confirms, and a worker runs the job in chunks while one client reads the
+/// Users list's first page as fast as it can; then **Undo** deactivates the same users. A row
+/// each: users, time, users a second, and the list's p50/p99 meanwhile.
+async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str) -> String {
+    use app::auth::server::guard::{JobContext, JobDesk};
+    use app::bulk::server::service;
+    use app::bulk::types::{BulkKind, BulkRequest};
+    let owner: String = on_db!(db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(client::OWNER_EMAIL).fetch_one(pool).await).unwrap();
+    let desk = JobDesk::new(db.clone(), Settings::default());
+    let context = JobContext { id: "bench".into(), client: app::server::client::ClientInfo::default() };
+    let permit = desk.permit_for(org_id, &owner, context).await.unwrap().expect("the Owner is active");
+    let mut table = String::from(
+        "#### Bulk actions\n\nA job in chunks of 200 users a transaction, one worker; meanwhile one client reads the Users list's first page (`list_users`) without pause. Times in milliseconds.\n\n| Job | users changed | seconds | users/s | list p50 during | list p99 during | list requests |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let request = BulkRequest {
+        kind: BulkKind::Activate,
+        role_id: None,
+        ids: Vec::new(),
+        matching: Some(app::users::types::UserListParams { status: Some("inactive".into()), ..Default::default() }),
+        invitation_ids: Vec::new(),
+    };
+    let previewing = Instant::now();
+    let preview = service::preview(&permit, &request).await.unwrap();
+    println!("    preview of {} users in {:.1?}", preview.total, previewing.elapsed());
+    let _ = writeln!(table, "| Preview: Activate, Status = Inactive ({} users) | | {:.1} | | | | |", thousands(u64::try_from(preview.total).unwrap()), previewing.elapsed().as_secs_f64());
+    service::start(&permit, &preview.job_id, None).await.unwrap();
+    let row = run_job(db, &desk, client, base, "Activate, Status = Inactive").await;
+    let _ = writeln!(table, "{row}");
+    let undo = service::undo(&permit, &preview.job_id).await.unwrap();
+    let row = run_job(db, &desk, client, base, &format!("Undo (deactivates the same {} users)", thousands(u64::try_from(undo.total).unwrap()))).await;
+    let _ = writeln!(table, "{row}");
+    table
+}
+
+/// Runs the waiting job to its end with one worker while one client reads the Users list;
+/// answers the table row.
+async fn run_job(db: &Db, desk: &app::auth::server::guard::JobDesk, client: &reqwest::Client, base: &str, name: &str) -> String {
+    use app::bulk::server::runner::Worker;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (client, url, done) = (client.clone(), format!("{base}/api/list_users"), done.clone());
+        tokio::spawn(async move {
+            let mut times = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let started = Instant::now();
+                let res = client.post(&url).form(&[("size", "50")]).send().await.expect("request");
+                assert!(res.status().is_success());
+                res.bytes().await.expect("body");
+                times.push(started.elapsed());
+            }
+            times
+        })
+    };
+    let started = Instant::now();
+    let worker = Worker::new(desk.clone());
+    worker.run_until_idle().await.unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut times = reader.await.unwrap();
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    let changed: i64 = on_db!(db, pool => sqlx::query_scalar("SELECT changed FROM bulk_jobs ORDER BY created_at DESC LIMIT 1").fetch_one(pool).await).unwrap();
+    let row = format!(
+        "| {name} | {} | {seconds:.1} | {:.0} | {} | {} | {} |",
+        thousands(u64::try_from(changed).unwrap()),
+        changed as f64 / seconds,
+        ms(at(0.50)),
+        ms(at(0.99)),
+        times.len()
+    );
+    println!("{row}");
+    row
 }
 
 /// Each Last login choice with every Status and Role, "all" included (80 combinations),

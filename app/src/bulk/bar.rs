@@ -11,7 +11,7 @@ use crate::ui::load::go_to_sign_in;
 use crate::ui::time::exact;
 use crate::ui::toast::Toasts;
 use crate::users::account::RoleOption;
-use crate::users::types::{ListRights, Total, UserList, UserListParams};
+use crate::users::types::{ListRights, Total, UserListParams};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -77,7 +77,7 @@ impl Default for Selection {
 
 /// Whether the viewer may take any bulk action: the selection column shows only then.
 pub fn may_select(rights: &ListRights) -> bool {
-    rights.deactivate || rights.delete || rights.revoke_sessions || rights.assign_roles
+    rights.deactivate || rights.delete || rights.revoke_sessions || rights.assign_roles || rights.invite
 }
 
 fn offered(rights: &ListRights) -> Vec<BulkKind> {
@@ -88,14 +88,20 @@ fn offered(rights: &ListRights) -> Vec<BulkKind> {
             BulkKind::AddRole | BulkKind::RemoveRole => rights.assign_roles,
             BulkKind::RevokeSessions => rights.revoke_sessions,
             BulkKind::Delete => rights.delete,
-            BulkKind::Undo => false,
+            BulkKind::ResendInvitation => rights.invite,
+            BulkKind::CancelInvitation | BulkKind::Undo => false,
         })
         .collect()
 }
 
 /// The header's checkbox: the whole page, ticked or not (mixed when some rows are).
 #[component]
-pub fn SelectPage(page: Vec<String>) -> impl IntoView {
+pub fn SelectPage(
+    page: Vec<String>,
+    /// What the rows are: "users", "invitations".
+    #[prop(default = "users")]
+    noun: &'static str,
+) -> impl IntoView {
     let selection = expect_context::<Selection>();
     let ids = StoredValue::new(page);
     let all = move || selection.all_matching.get() || ids.with_value(|ids| !ids.is_empty() && selection.ticked.with(|t| ids.iter().all(|id| t.contains(id))));
@@ -116,7 +122,7 @@ pub fn SelectPage(page: Vec<String>) -> impl IntoView {
         });
     };
     view! {
-        <input type="checkbox" class="select-box" id="select-page" aria-label="Select all users on this page"
+        <input type="checkbox" class="select-box" id="select-page" aria-label=format!("Select all {noun} on this page")
             prop:checked=all prop:indeterminate=some on:change=on_change/>
     }
 }
@@ -135,60 +141,95 @@ pub fn SelectRow(id: String, name: String, page: Vec<String>) -> impl IntoView {
 
 /// "N selected", **Select all N users matching this filter**, the actions, **Clear selection**.
 #[component]
-pub fn BulkBar(users: Resource<Result<UserList, AppError>>) -> impl IntoView {
+pub fn BulkBar(
+    /// The ids of the page's rows.
+    #[prop(into)]
+    page: Signal<Vec<String>>,
+    /// The list's count as it reads ("12,431", "1,000+") when **Select all matching** is
+    /// offered (Users); `None` where it is not.
+    #[prop(into)]
+    matching_total: Signal<Option<String>>,
+    /// Whether the list has pages beyond this one.
+    #[prop(into)]
+    more_than_page: Signal<bool>,
+    /// The actions offered, with their buttons' words.
+    #[prop(into)]
+    actions: Signal<Vec<(BulkKind, &'static str)>>,
+    /// What the rows are: "users", "invitations".
+    noun: &'static str,
+) -> impl IntoView {
     let selection = expect_context::<Selection>();
-    let list = move || users.get().and_then(Result::ok);
-    let page_ids = move || list().map(|l| l.users.iter().map(|u| u.id.clone()).collect::<Vec<_>>()).unwrap_or_default();
-    let total_text = move || match list().map(|l| l.total) {
-        Some(Total::Exact(n)) => count_text(n),
-        Some(Total::MoreThan(n)) => format!("{}+", count_text(n)),
-        Some(Total::About(n)) => format!("about {}", count_text(n)),
-        None => String::new(),
-    };
     let page_all_ticked = move || {
-        let ids = page_ids();
+        let ids = page.get();
         !ids.is_empty() && selection.ticked.with(|t| ids.iter().all(|id| t.contains(id)))
     };
-    let more_than_page = move || list().is_some_and(|l| l.next_cursor.is_some() || l.prev_cursor.is_some());
     let count = move || {
         if selection.all_matching.get() {
-            format!("All {} users matching this filter are selected.", total_text())
+            format!("All {} {noun} matching this filter are selected.", matching_total.get().unwrap_or_default())
         } else {
             format!("{} selected", count_text(selection.ticked.with(|t| t.len() as i64)))
         }
     };
-    let actions = move || {
-        let rights = list().map(|l| l.rights)?;
-        Some(
-            offered(&rights)
-                .into_iter()
-                .map(|kind| {
-                    let class = if kind == BulkKind::Delete { "button button-danger" } else { "button" };
-                    view! { <button type="button" class=class on:click=move |_| selection.asking.set(Some(kind))>{kind.label()}</button> }
-                })
-                .collect_view(),
-        )
+    let buttons = move || {
+        actions
+            .get()
+            .into_iter()
+            .map(|(kind, words)| {
+                let class = if matches!(kind, BulkKind::Delete | BulkKind::CancelInvitation) { "button button-danger" } else { "button" };
+                view! { <button type="button" class=class on:click=move |_| selection.asking.set(Some(kind))>{words}</button> }
+            })
+            .collect_view()
     };
     view! {
         <Show when=move || !selection.is_empty()>
-            <div class="bulk-bar" role="region" aria-label="Selected users">
+            <div class="bulk-bar" role="region" aria-label=format!("Selected {noun}")>
                 <p class="bulk-count" aria-live="polite">{count}</p>
-                {move || (page_all_ticked() && more_than_page() && !selection.all_matching.get()).then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| selection.all_matching.set(true)>
-                        {format!("Select all {} users matching this filter", total_text())}
-                    </button>
-                })}
-                <div class="bulk-actions">{actions}</div>
+                {move || {
+                    let total = matching_total.get()?;
+                    (page_all_ticked() && more_than_page.get() && !selection.all_matching.get()).then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| selection.all_matching.set(true)>
+                            {format!("Select all {total} {noun} matching this filter")}
+                        </button>
+                    })
+                }}
+                <div class="bulk-actions">{buttons}</div>
                 <button type="button" class="link-button" on:click=move |_| selection.clear()>"Clear selection"</button>
             </div>
         </Show>
     }
 }
 
+/// The actions the Users bar offers the viewer, with their buttons' words.
+pub fn user_actions(rights: &ListRights) -> Vec<(BulkKind, &'static str)> {
+    offered(rights).into_iter().map(|k| (k, k.label())).collect()
+}
+
+/// "12,431", "1,000+", "about 37,000": the Users list's count as the bar says it.
+pub fn total_text(total: Total) -> String {
+    match total {
+        Total::Exact(n) => count_text(n),
+        Total::MoreThan(n) => format!("{}+", count_text(n)),
+        Total::About(n) => format!("about {}", count_text(n)),
+    }
+}
+
+/// What a selection is of: the Users list (whose filters "all matching" means) or the
+/// Invitations list (ticked rows only).
+#[derive(Clone, Copy)]
+pub enum SelectionOf {
+    Users(Memo<UserListParams>),
+    Invitations,
+}
+
 /// The preview of the action asked for, then **Confirm**: opens while `Selection::asking` is
 /// set. The selection is fixed when the preview is made.
 #[component]
-pub fn BulkPreviewDialog(params: Memo<UserListParams>, roles: Resource<Result<Vec<RoleOption>, AppError>>) -> impl IntoView {
+pub fn BulkPreviewDialog(
+    of: SelectionOf,
+    /// The roles Add role and Remove role offer (those the viewer may grant are listed).
+    #[prop(into, optional)]
+    roles: Signal<Vec<RoleOption>>,
+) -> impl IntoView {
     let selection = expect_context::<Selection>();
     let open = RwSignal::new(false);
     crate::ui::dialog::open_while_some(open, selection.asking, || ());
@@ -196,13 +237,18 @@ pub fn BulkPreviewDialog(params: Memo<UserListParams>, roles: Resource<Result<Ve
     view! {
         <Modal open title id="bulk-preview">
             {move || selection.asking.get_untracked().map(|kind| {
-                let request = BulkRequest {
-                    kind,
-                    role_id: None,
-                    ids: selection.ticked.get_untracked().into_iter().collect(),
-                    matching: selection.all_matching.get_untracked().then(|| params.get_untracked().first_page()),
+                let ticked: Vec<String> = selection.ticked.get_untracked().into_iter().collect();
+                let request = match of {
+                    SelectionOf::Users(params) => BulkRequest {
+                        kind,
+                        role_id: None,
+                        ids: ticked,
+                        matching: selection.all_matching.get_untracked().then(|| params.get_untracked().first_page()),
+                        invitation_ids: Vec::new(),
+                    },
+                    SelectionOf::Invitations => BulkRequest { kind, role_id: None, ids: Vec::new(), matching: None, invitation_ids: ticked },
                 };
-                let roles = roles.get_untracked().and_then(Result::ok).unwrap_or_default();
+                let roles = roles.get_untracked();
                 lazily(preview_body(request, roles, open))
             })}
         </Modal>
@@ -328,7 +374,7 @@ fn PreviewOutcome(preview: BulkPreview, open: RwSignal<bool>) -> impl IntoView {
         _ => None,
     });
     let total = preview.total;
-    let act_label = format!("{} {}", kind.label(), if preview.changing == 1 { "1 user".to_owned() } else { format!("{} users", count_text(preview.changing)) });
+    let act_label = kind.act_label(preview.changing);
     let id = preview.job_id.clone();
     let on_act = move |_| {
         let typed = (kind == BulkKind::Delete).then(|| confirm.get_untracked());
@@ -353,7 +399,7 @@ fn PreviewOutcome(preview: BulkPreview, open: RwSignal<bool>) -> impl IntoView {
             {preview.groups.iter().map(|g| view! { <li class:bulk-group-change=g.changes>{group_line(g)}</li> }).collect_view()}
         </ul>
         <p class="muted">
-            "Only these " {count_text(total)} " users are included: people who match the filter later are not. " {undo_note}
+            "Only these " {count_text(total)} " are included: any that match the filter later are not. " {undo_note}
         </p>
         {(kind == BulkKind::Delete && !nothing_to_do).then(|| view! {
             <div class="field">
@@ -367,7 +413,7 @@ fn PreviewOutcome(preview: BulkPreview, open: RwSignal<bool>) -> impl IntoView {
         <div class="modal-actions">
             <button type="button" class="button" id="bulk-cancel" on:click=move |_| open.set(false)>"Cancel"</button>
             {(!nothing_to_do).then(|| {
-                let class = if matches!(kind, BulkKind::Delete | BulkKind::Deactivate | BulkKind::RevokeSessions) { "button button-danger" } else { "button button-primary" };
+                let class = if matches!(kind, BulkKind::Delete | BulkKind::Deactivate | BulkKind::RevokeSessions | BulkKind::CancelInvitation) { "button button-danger" } else { "button button-primary" };
                 view! { <button type="button" class=class disabled=move || start.pending().get() on:click=on_act.clone()>{act_label.clone()}</button> }
             })}
         </div>
@@ -377,13 +423,18 @@ fn PreviewOutcome(preview: BulkPreview, open: RwSignal<bool>) -> impl IntoView {
 /// The job under way, or just ended: progress and **Cancel**; then what it did and **Undo**.
 /// It asks for the viewer's latest job when the page opens, so a reload keeps it in view.
 #[component]
-pub fn BulkJobPanel(users: Resource<Result<UserList, AppError>>) -> impl IntoView {
+pub fn BulkJobPanel(
+    /// Runs when a job ends: the list reloads.
+    on_end: Callback<()>,
+    /// The kinds of job this page shows again after a reload (its own list's).
+    shows: fn(BulkKind) -> bool,
+) -> impl IntoView {
     let selection = expect_context::<Selection>();
     let toasts = expect_context::<Toasts>();
     let latest = LocalResource::new(latest_bulk_job);
     Effect::new(move |_| {
         if let Some(Ok(Some(job))) = latest.get() {
-            if selection.job.get_untracked().is_none() {
+            if selection.job.get_untracked().is_none() && shows(job.kind) {
                 selection.job.set(Some(job));
             }
         }
@@ -401,7 +452,7 @@ pub fn BulkJobPanel(users: Resource<Result<UserList, AppError>>) -> impl IntoVie
                     match get_bulk_job(id).await {
                         Ok(next) => {
                             if !next.state.is_live() {
-                                users.refetch();
+                                on_end.run(());
                             }
                             selection.job.set(Some(next));
                         }

@@ -13,14 +13,25 @@ pub enum BulkKind {
     RemoveRole,
     RevokeSessions,
     Delete,
+    /// Pending users: their invitation sent again, with a new link.
+    ResendInvitation,
+    /// Pending users' invitations ended (the Invitations page's **Cancel**).
+    CancelInvitation,
     /// Reverses what another job changed (see [`BulkJob::undo_until`]).
     Undo,
 }
 
 impl BulkKind {
     /// The actions the Users bar offers, in its order.
-    pub const OFFERED: [BulkKind; 6] =
-        [BulkKind::Deactivate, BulkKind::Activate, BulkKind::AddRole, BulkKind::RemoveRole, BulkKind::RevokeSessions, BulkKind::Delete];
+    pub const OFFERED: [BulkKind; 7] = [
+        BulkKind::Deactivate,
+        BulkKind::Activate,
+        BulkKind::AddRole,
+        BulkKind::RemoveRole,
+        BulkKind::RevokeSessions,
+        BulkKind::ResendInvitation,
+        BulkKind::Delete,
+    ];
 
     /// The value stored and sent.
     pub fn key(self) -> &'static str {
@@ -31,12 +42,14 @@ impl BulkKind {
             BulkKind::RemoveRole => "remove_role",
             BulkKind::RevokeSessions => "revoke_sessions",
             BulkKind::Delete => "delete",
+            BulkKind::ResendInvitation => "resend_invitation",
+            BulkKind::CancelInvitation => "cancel_invitation",
             BulkKind::Undo => "undo",
         }
     }
 
     pub fn from_key(key: &str) -> Option<BulkKind> {
-        BulkKind::OFFERED.into_iter().chain([BulkKind::Undo]).find(|k| k.key() == key)
+        BulkKind::OFFERED.into_iter().chain([BulkKind::CancelInvitation, BulkKind::Undo]).find(|k| k.key() == key)
     }
 
     /// The button's words.
@@ -48,6 +61,8 @@ impl BulkKind {
             BulkKind::RemoveRole => "Remove role",
             BulkKind::RevokeSessions => "Revoke sessions",
             BulkKind::Delete => "Delete",
+            BulkKind::ResendInvitation => "Resend invitation",
+            BulkKind::CancelInvitation => "Cancel invitation",
             BulkKind::Undo => "Undo",
         }
     }
@@ -55,6 +70,16 @@ impl BulkKind {
     /// Whether the action needs a role (Add role, Remove role).
     pub fn takes_role(self) -> bool {
         matches!(self, BulkKind::AddRole | BulkKind::RemoveRole)
+    }
+
+    /// The preview's confirm button: "Deactivate 12 users", "Resend 3 invitations".
+    pub fn act_label(self, n: i64) -> String {
+        let (noun, verb) = match self {
+            BulkKind::ResendInvitation => ("invitation", "Resend"),
+            BulkKind::CancelInvitation => ("invitation", "Cancel"),
+            other => ("user", other.label()),
+        };
+        format!("{verb} {} {noun}{}", count_text(n), if n == 1 { "" } else { "s" })
     }
 
     /// Whether **Undo** can reverse it: ended sessions and deleted people cannot come back.
@@ -75,6 +100,9 @@ pub struct BulkRequest {
     pub role_id: Option<String>,
     pub ids: Vec<String>,
     pub matching: Option<UserListParams>,
+    /// On the Invitations page: the ticked invitations (Resend, Cancel), for their invitees.
+    #[serde(default)]
+    pub invitation_ids: Vec<String>,
 }
 
 /// One group of a preview or an outcome: "12,301 will be deactivated", with a few names.

@@ -58,10 +58,10 @@ pub fn HelpPage() -> impl IntoView {
                 {steps("Act on many users", &[
                     "Go to Users and filter the list to the people you want.",
                     "Tick the users, or the box in the header to select the whole page; then click Select all users matching this filter to include every page.",
-                    "Click the action: Deactivate, Activate, Add role, Remove role, Revoke sessions or Delete.",
+                    "Click the action: Deactivate, Activate, Add role, Remove role, Revoke sessions, Resend invitation (for pending users) or Delete.",
                     "Read the preview: it says how many users will change and who will be left as they are, and why. Nothing has changed yet.",
                     "Confirm. For Delete, type the number of users first. Only the users in the preview are included, even if more match the filter later.",
-                    "Watch the progress; Cancel stops it. For 15 minutes after it ends, Undo puts back everyone nobody changed since. Deleted users and ended sessions can't be brought back.",
+                    "Watch the progress; Cancel stops it. For 15 minutes after it ends, Undo puts back everyone nobody changed since. Deleted users, ended sessions and sent invitations can't be brought back.",
                 ])}
             </div>
             <h2>"What you'll see"</h2>

@@ -1,6 +1,8 @@
 //! The Invitations page: every invitation, newest first, with its status and what became of its
 //! email; **Resend** and **Cancel** per row. Filters and page live in the URL, as on Users.
 
+use crate::bulk::bar::{BulkBar, BulkJobPanel, BulkPreviewDialog, SelectPage, SelectRow, Selection, SelectionOf};
+use crate::bulk::types::BulkKind;
 use crate::error::AppError;
 use crate::invitations::api::{cancel_invitation, list_invitations, resend_invitation};
 use crate::invitations::types::{Delivery, Invitation, InvitationList, InvitationListParams, InvitationStatus};
@@ -56,12 +58,33 @@ pub fn InvitationsPage() -> impl IntoView {
     let invitations = Resource::new(move || params.get(), |p| list_invitations(p.search, p.status, p.after, p.before));
     let actions = RowActions { cancelling: RwSignal::new(None), reload: Callback::new(move |()| invitations.refetch()) };
     provide_context(actions);
+    // Ticked invitations, for **Resend** and **Cancel** on many at once (`bulk::bar`); a new
+    // filter starts a new selection.
+    let selection = Selection::new();
+    provide_context(selection);
+    Effect::new(move |previous: Option<(Option<String>, Option<String>)>| {
+        let p = params.get();
+        let filters = (p.search, p.status);
+        if previous.is_some_and(|previous| previous != filters) {
+            selection.clear();
+        }
+        filters
+    });
+    let page_ids = Signal::derive(move || {
+        invitations.get().and_then(Result::ok).map(|l| l.invitations.iter().map(|i| i.id.clone()).collect()).unwrap_or_default()
+    });
+    let bulk_actions = vec![(BulkKind::ResendInvitation, "Resend"), (BulkKind::CancelInvitation, "Cancel")];
+    // Only the ticked rows: no "all matching" here.
+    let no_total: Option<String> = None;
     view! {
         <Title text="Invitations · Roster"/>
         <PageHeader title="Invitations" description="Invitations sent to join your organization, and what became of them."/>
         <InvitationFilters params/>
+        <BulkJobPanel on_end=actions.reload shows=|kind| matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation)/>
+        <BulkBar page=page_ids matching_total=no_total more_than_page=false actions=bulk_actions noun="invitations"/>
         <InvitationsTable params invitations/>
         <CancelDialog/>
+        <BulkPreviewDialog of=SelectionOf::Invitations/>
     }
 }
 
@@ -102,10 +125,12 @@ fn InvitationFilters(params: Memo<InvitationListParams>) -> impl IntoView {
     }
 }
 
-fn header() -> impl IntoView {
+/// The table's head; `page`, the page's ids, puts the page's checkbox first.
+fn header(page: Option<Vec<String>>) -> impl IntoView {
     view! {
         <thead>
             <tr>
+                {page.map(|page| view! { <th scope="col" class="cell-select"><SelectPage page noun="invitations"/></th> })}
                 {COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
                 <th scope="col" class="cell-actions"><span class="visually-hidden">"Actions"</span></th>
             </tr>
@@ -118,7 +143,7 @@ fn InvitationsTable(params: Memo<InvitationListParams>, invitations: Resource<Re
     let skeleton = move || {
         view! {
             <div class="table-wrap" role="region" aria-label="Invitations" tabindex="0">
-                <table class="data-table" aria-label="Invitations">{header()}<tbody><SkeletonRows columns=COLUMNS.len() + 1/></tbody></table>
+                <table class="data-table" aria-label="Invitations">{header(None)}<tbody><SkeletonRows columns=COLUMNS.len() + 1/></tbody></table>
             </div>
         }
     };
@@ -134,15 +159,21 @@ fn InvitationsTable(params: Memo<InvitationListParams>, invitations: Resource<Re
                             </div>
                         });
                         let now = list.now;
+                        let page: Vec<String> = list.invitations.iter().map(|i| i.id.clone()).collect();
                         let body = if list.invitations.is_empty() {
                             empty_state(&p).into_any()
                         } else {
-                            list.invitations.iter().cloned().map(|invitation| view! { <InvitationRow invitation now/> }).collect_view().into_any()
+                            list.invitations
+                                .iter()
+                                .cloned()
+                                .map(|invitation| view! { <InvitationRow invitation now page=page.clone()/> })
+                                .collect_view()
+                                .into_any()
                         };
                         view! {
                             {notice}
                             <div class="table-wrap" id="invitations-table" role="region" aria-label="Invitations" tabindex="0">
-                                <table class="data-table" aria-label="Invitations">{header()}<tbody>{body}</tbody></table>
+                                <table class="data-table" aria-label="Invitations">{header(Some(page.clone()))}<tbody>{body}</tbody></table>
                             </div>
                             <Pager
                                 prev=list.prev_cursor.clone().map(|c| InvitationListParams { before: Some(c), ..p.first_page() }.href())
@@ -170,11 +201,11 @@ fn empty_state(params: &InvitationListParams) -> impl IntoView + use<> {
         ("No invitations yet", "Invite people from the Users page with Invite User; their invitations appear here.")
     };
     let clear_href = params.is_filtered().then(|| "/invitations".to_owned());
-    view! { <EmptyRow columns=COLUMNS.len() + 1 title hint clear_href/> }
+    view! { <EmptyRow columns=COLUMNS.len() + 2 title hint clear_href/> }
 }
 
 #[component]
-fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
+fn InvitationRow(invitation: Invitation, now: i64, page: Vec<String>) -> impl IntoView {
     let actions = expect_context::<RowActions>();
     let toasts = expect_context::<Toasts>();
     let open = matches!(invitation.status, InvitationStatus::Pending | InvitationStatus::Expired);
@@ -222,6 +253,7 @@ fn InvitationRow(invitation: Invitation, now: i64) -> impl IntoView {
     };
     view! {
         <tr>
+            <td class="cell-select"><SelectRow id=invitation.id.clone() name=invitation.email.clone() page/></td>
             <td class="cell-truncate cell-strong" title=invitation.email.clone()>{invitation.email.clone()}</td>
             <td><Badge tone=Tone::Outline label=invitation.role.clone()/></td>
             <td>

@@ -3,7 +3,8 @@
 //! shows the same view, rendered on the server.
 
 use crate::auth::types::Permission;
-use crate::bulk::bar::{BulkBar, BulkJobPanel, BulkPreviewDialog, Selection};
+use crate::bulk::bar::{total_text, user_actions, BulkBar, BulkJobPanel, BulkPreviewDialog, Selection, SelectionOf};
+use crate::bulk::types::BulkKind;
 use crate::invitations::invite_dialog::InviteUser;
 use crate::ui::layout::CurrentUser;
 use crate::ui::page_header::PageHeader;
@@ -52,6 +53,14 @@ pub fn UsersPage() -> impl IntoView {
         filters
     });
 
+    // What the selection bar reads of the list.
+    let list = move || users.get().and_then(Result::ok);
+    let page_ids = Signal::derive(move || list().map(|l| l.users.iter().map(|u| u.id.clone()).collect()).unwrap_or_default());
+    let matching_total = Signal::derive(move || list().map(|l| total_text(l.total)));
+    let more_than_page = Signal::derive(move || list().is_some_and(|l| l.next_cursor.is_some() || l.prev_cursor.is_some()));
+    let actions = Signal::derive(move || list().map(|l| user_actions(&l.rights)).unwrap_or_default());
+    let role_options = Signal::derive(move || roles.get().and_then(Result::ok).unwrap_or_default());
+
     let me = expect_context::<CurrentUser>();
     let on_invited = Callback::new(move |()| users.refetch());
     view! {
@@ -65,11 +74,11 @@ pub fn UsersPage() -> impl IntoView {
             </Suspense>
         </PageHeader>
         <UserFilters params roles/>
-        <BulkJobPanel users/>
-        <BulkBar users/>
+        <BulkJobPanel on_end=Callback::new(move |()| users.refetch()) shows=|kind| kind != BulkKind::CancelInvitation/>
+        <BulkBar page=page_ids matching_total more_than_page actions noun="users"/>
         <UsersTable params users/>
         <EditUserDialog/>
         <ConfirmUserDialog/>
-        <BulkPreviewDialog params roles/>
+        <BulkPreviewDialog of=SelectionOf::Users(params) roles=role_options/>
     }
 }

@@ -142,6 +142,9 @@ pub struct ListRights {
     /// `roles.assign` (with `users.edit`): **Add role** and **Remove role** on a selection.
     #[serde(default)]
     pub assign_roles: bool,
+    /// `users.invite`: **Resend invitation** on a selection.
+    #[serde(default)]
+    pub invite: bool,
     /// The viewer's own id: their row offers no Deactivate or Delete.
     pub viewer_id: String,
 }

@@ -308,3 +308,55 @@ async fn the_guard_and_the_organization_bound_every_bulk_action() {
     assert_eq!(failed.error.as_deref(), Some("Ada Admin no longer has permission to do this."));
     assert_eq!(status_of(&t.app, &t.members[1]).await, "active");
 }
+
+#[tokio::test]
+async fn resend_invitation_sends_pending_invitees_a_new_link_and_skips_everyone_else() {
+    let t = acme().await;
+    let roles: Vec<app::users::account::RoleOption> = t.app.call(&t.admin, "/api/list_roles", &[]).await.json().await.unwrap();
+    let member_role = roles.iter().find(|r| r.name == "Member").unwrap().id.clone();
+    let invite = json!({ "invitation": { "email": "ivy@example.com", "role_id": member_role, "message": "" } });
+    assert_eq!(t.app.call_json(&t.admin, "/api/invite_user", &invite).await.status(), 200);
+    let ivy = t.app.scalar_text("SELECT id FROM users WHERE email = $1", "ivy@example.com").await;
+    let first_link = t.app.scalar_text("SELECT token_hash FROM invitations WHERE user_id = $1", &ivy).await;
+    let p = previewed(&t.app, &t.admin, json!({ "kind": "ResendInvitation", "ids": [ivy, t.members[0]] })).await;
+    assert_eq!(groups(&p.groups), [(1, "will be sent a new invitation".to_owned()), (1, "is not a pending invitee".to_owned())]);
+    start(&t.app, &t.admin, &p.job_id, None).await;
+    worker(&t.app, 10).run_until_idle().await.unwrap();
+    let done = job(&t.app, &t.admin, &p.job_id).await;
+    assert_eq!((done.changed, done.skipped), (1, 1));
+    assert_ne!(t.app.scalar_text("SELECT token_hash FROM invitations WHERE user_id = $1", &ivy).await, first_link, "the old link died");
+    assert_eq!(t.app.scalar_i64("SELECT COUNT(*) FROM email_outbox WHERE to_address = $1", "ivy@example.com").await, 2, "a second email");
+    assert!(done.undo_until.is_none(), "mail sent cannot be unsent");
+    // Without users.invite, no Resend: a Member may not.
+    let member = t.app.signed_in_at("bea@example.com", "acme").await;
+    assert_eq!(preview(&t.app, &member, json!({ "kind": "ResendInvitation", "ids": [ivy] })).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_invitations_page_cancels_ticked_invitations_of_its_own_organization_only() {
+    let t = acme().await;
+    let roles: Vec<app::users::account::RoleOption> = t.app.call(&t.admin, "/api/list_roles", &[]).await.json().await.unwrap();
+    let member_role = roles.iter().find(|r| r.name == "Member").unwrap().id.clone();
+    for email in ["ivy@example.com", "jon@example.com"] {
+        let invite = json!({ "invitation": { "email": email, "role_id": member_role, "message": "" } });
+        assert_eq!(t.app.call_json(&t.admin, "/api/invite_user", &invite).await.status(), 200);
+    }
+    let ivy = t.app.scalar_text("SELECT id FROM invitations WHERE email = $1", "ivy@example.com").await;
+    let jon = t.app.scalar_text("SELECT id FROM invitations WHERE email = $1", "jon@example.com").await;
+    // Invitations are only resent or cancelled; Cancel names invitations.
+    assert_eq!(preview(&t.app, &t.admin, json!({ "kind": "Deactivate", "ids": [], "invitation_ids": [ivy] })).await.status(), 400);
+    assert_eq!(preview(&t.app, &t.admin, json!({ "kind": "CancelInvitation", "ids": [t.members[0]] })).await.status(), 400);
+    let p = previewed(&t.app, &t.admin, json!({ "kind": "CancelInvitation", "ids": [], "invitation_ids": [ivy, jon] })).await;
+    assert_eq!(p.title, "Cancel 2 invitations");
+    assert_eq!(groups(&p.groups), [(2, "will be cancelled".to_owned())]);
+    assert_eq!(p.groups[0].names, ["ivy@example.com", "jon@example.com"]);
+    // Another organization's admin names them in vain.
+    let hank = t.app.signed_in_at("hank@globex.example", "globex").await;
+    assert_eq!(preview(&t.app, &hank, json!({ "kind": "CancelInvitation", "ids": [], "invitation_ids": [ivy] })).await.status(), 422);
+    start(&t.app, &t.admin, &p.job_id, None).await;
+    worker(&t.app, 10).run_until_idle().await.unwrap();
+    let done = job(&t.app, &t.admin, &p.job_id).await;
+    assert_eq!(groups(&done.groups), [(2, "were cancelled".to_owned())]);
+    assert_eq!(t.app.scalar_text("SELECT status FROM invitations WHERE id = $1", &ivy).await, "cancelled");
+    assert_eq!(t.app.scalar_i64("SELECT COUNT(*) FROM users WHERE email = $1", "jon@example.com").await, 0, "the pending account is gone");
+}

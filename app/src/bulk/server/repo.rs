@@ -91,6 +91,23 @@ pub async fn copy_ids(tx: &mut OrgTx, job_id: &str, ids: &[String]) -> Result<u6
     Ok(total)
 }
 
+/// The invitees of the organization's invitations among `ids` (each once, by email), for
+/// Resend and Cancel on the Invitations page; answers how many.
+pub async fn copy_invitees(tx: &mut OrgTx, job_id: &str, ids: &[String]) -> Result<u64, sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO bulk_job_items (job_id, user_id, name)
+         SELECT DISTINCT $1, u.id, u.email FROM invitations i JOIN users u ON u.id = i.user_id AND u.org_id = i.org_id
+         WHERE i.org_id = $2 AND i.id IN (",
+    )
+    .bind(job_id)
+    .bind(tx.id());
+    for (i, id) in ids.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
+    }
+    sql.push(")");
+    tx.exec().execute(sql).await
+}
+
 /// An undo's selection: the users job `of` changed, each with the version the change left.
 pub async fn copy_changed(tx: &mut OrgTx, job_id: &str, of: &str) -> Result<u64, sqlx::Error> {
     let sql = Sql::new(

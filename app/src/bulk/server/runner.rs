@@ -141,6 +141,9 @@ impl Worker {
         let ended = i64::try_from(items.len()).unwrap_or(0) < self.chunk;
         repo::advance(&mut tx, &job.id, &last, changed, skipped, ended.then_some("done"), now_ms()).await?;
         tx.commit().await?;
+        if acting == BulkKind::ResendInvitation && changed > 0 {
+            crate::mail::server::service::wake();
+        }
         metrics::counter!("roster_bulk_users_total", "outcome" => "changed").increment(u64::try_from(changed).unwrap_or(0));
         metrics::counter!("roster_bulk_users_total", "outcome" => "skipped").increment(u64::try_from(skipped).unwrap_or(0));
         Ok(if ended { Step::Ended } else { Step::More })
@@ -170,6 +173,7 @@ fn refusal(err: &AppError) -> Option<String> {
         AppError::Conflict(message) if message.contains(rules::LAST_OWNER) => Some("the organization's last active Owner".into()),
         AppError::Conflict(message) => Some(message.clone()),
         AppError::Validation(errors) => Some(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")),
+        AppError::RateLimited(message) => Some(message.clone()),
         _ => None,
     }
 }
@@ -190,6 +194,16 @@ async fn apply(
         return Ok(Outcome::Skipped("this is you".into()));
     }
     let result = async {
+        if matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
+            // The invitation's own rules (outranking included, over its role too).
+            use crate::invitations::server::service as invitations;
+            let done = if kind == BulkKind::ResendInvitation {
+                invitations::resend_for_user(tx, permit, user_id).await?
+            } else {
+                invitations::cancel_for_user(tx, permit, user_id).await?
+            };
+            return Ok(if done.is_some() { Outcome::Changed(None) } else { Outcome::Skipped("not a pending invitee".into()) });
+        }
         let (before, current) = users::load_changeable(tx, permit, roles, user_id).await?;
         if undoing && expected != Some(before.version) {
             return Ok(Outcome::Skipped("changed since, so left as they are".into()));
@@ -206,7 +220,7 @@ async fn apply(
                 users::delete_in(tx, permit, &before).await?;
                 return Ok(Outcome::Changed(None));
             }
-            (BulkKind::Undo, _) => false,
+            (BulkKind::Undo | BulkKind::ResendInvitation | BulkKind::CancelInvitation, _) => false,
         };
         if !changed {
             return Ok(Outcome::Skipped(unchanged_reason(kind, undoing).into()));

@@ -28,6 +28,7 @@ pub fn required(kind: BulkKind) -> &'static [Permission] {
         BulkKind::AddRole | BulkKind::RemoveRole => &[Permission::UsersEdit, Permission::RolesAssign],
         BulkKind::RevokeSessions => &[Permission::SessionsRevoke],
         BulkKind::Delete => &[Permission::UsersDelete],
+        BulkKind::ResendInvitation | BulkKind::CancelInvitation => &[Permission::UsersInvite],
         BulkKind::Undo => &[],
     }
 }
@@ -55,6 +56,9 @@ pub fn title(kind: BulkKind, role: Option<&str>, total: i64) -> String {
         BulkKind::AddRole => format!("Add the role {role} to {users}"),
         BulkKind::RemoveRole => format!("Remove the role {role} from {users}"),
         BulkKind::RevokeSessions => format!("Revoke the sessions of {users}"),
+        BulkKind::ResendInvitation | BulkKind::CancelInvitation => {
+            format!("{} {} invitation{}", if kind == BulkKind::ResendInvitation { "Resend" } else { "Cancel" }, count_text(total), if total == 1 { "" } else { "s" })
+        }
         BulkKind::Undo => format!("Undo: {users}"),
         other => format!("{} {users}", other.label()),
     }
@@ -71,6 +75,8 @@ fn change_label(kind: BulkKind, role: &str, one: bool, done: bool) -> String {
         BulkKind::AddRole => return if done { format!("got the role {role}") } else { format!("will get the role {role}") },
         BulkKind::RemoveRole => return if done { format!("lost the role {role}") } else { format!("will lose the role {role}") },
         BulkKind::RevokeSessions => return if done { "had their sessions ended".into() } else { "will have their sessions ended".into() },
+        BulkKind::ResendInvitation => return if done { format!("{were} sent a new invitation") } else { "will be sent a new invitation".into() },
+        BulkKind::CancelInvitation => "cancelled",
     };
     if done { format!("{were} {verb}") } else { format!("{will} be {verb}") }
 }
@@ -85,6 +91,8 @@ fn unchanged_label(kind: BulkKind, one: bool) -> &'static str {
         (BulkKind::AddRole, false) => "already have the role",
         (BulkKind::RemoveRole, true) => "doesn't have the role",
         (BulkKind::RemoveRole, false) => "don't have the role",
+        (BulkKind::ResendInvitation | BulkKind::CancelInvitation, true) => "is not a pending invitee",
+        (BulkKind::ResendInvitation | BulkKind::CancelInvitation, false) => "are not pending invitees",
         (_, true) => "has no active sessions",
         (_, false) => "have no active sessions",
     }
@@ -130,6 +138,9 @@ fn category(permit: &Permit, kind: BulkKind, role_id: Option<&str>, outranking: 
             sql.push(" WHEN NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = i.user_id AND s.ended_at IS NULL AND s.expires_at > ");
             sql.push_bind(now).push(" AND s.last_active_at > ").push_bind(idle_since).push(") THEN 'unchanged'");
         }
+        BulkKind::ResendInvitation | BulkKind::CancelInvitation => {
+            sql.push(" WHEN u.status <> 'pending' THEN 'unchanged'");
+        }
         BulkKind::Delete | BulkKind::Undo => {}
     }
     sql.push(" ELSE 'change' END");
@@ -155,10 +166,19 @@ pub async fn preview(permit: &Permit, request: &BulkRequest) -> Result<BulkPrevi
             Some(role)
         }
     };
+    let invitations = !request.invitation_ids.is_empty();
+    if kind == BulkKind::CancelInvitation && !invitations {
+        return Err(AppError::BadRequest("Cancel acts on invitations: name them.".into()));
+    }
+    if invitations && !matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
+        return Err(AppError::BadRequest("Invitations can only be resent or cancelled.".into()));
+    }
     let query = match &request.matching {
         Some(params) => Some(UserQuery::from_params(params).map_err(|(field, message)| AppError::validation(&field, message))?),
-        None if request.ids.is_empty() => return Err(AppError::validation("selection", "Select at least one user.")),
-        None if request.ids.len() > MAX_IDS => return Err(AppError::BadRequest(format!("At most {MAX_IDS} users can be named; select all matching instead."))),
+        None if request.ids.is_empty() && !invitations => return Err(AppError::validation("selection", "Select at least one user.")),
+        None if request.ids.len().max(request.invitation_ids.len()) > MAX_IDS => {
+            return Err(AppError::BadRequest(format!("At most {MAX_IDS} can be named; select all matching instead.")))
+        }
         None => None,
     };
     let id = new_id();
@@ -179,6 +199,7 @@ pub async fn preview(permit: &Permit, request: &BulkRequest) -> Result<BulkPrevi
     repo::insert_job(&mut tx, &job, now_ms()).await?;
     let total = match &query {
         Some(query) => users::copy_matching(&mut tx, permit, query, repo::copy_head(&id)).await?,
+        None if invitations => repo::copy_invitees(&mut tx, &id, &request.invitation_ids).await?,
         None => {
             let mut ids = request.ids.clone();
             ids.sort();

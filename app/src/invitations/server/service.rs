@@ -6,6 +6,6 @@ mod link;
 mod list;
 pub mod mint;
 
-pub use admin::{cancel, end_for_deleted_user, end_for_inviter, invite, invite_roles, resend, InviterChange};
+pub use admin::{cancel, cancel_for_user, end_for_deleted_user, end_for_inviter, invite, invite_roles, resend, resend_for_user, InviterChange};
 pub use link::{accept, decline, open_link};
 pub use list::list;

@@ -176,10 +176,34 @@ async fn open_pending(tx: &mut OrgTx, permit: &Permit, id: &str, verb: &str, now
 /// Sends the invitation again: a new link (the old one dies at once), a new expiry, a new email.
 /// Returns the invitee's email.
 pub async fn resend(permit: &Permit, id: &str) -> Result<String, AppError> {
-    let now = now_ms();
     let mut tx = permit.org().begin_write().await?;
-    let invitation = open_pending(&mut tx, permit, id, "resent", now).await?;
-    let still_invited = match (&invitation.user_id, invitee::existing(&mut tx, &invitation.email).await?) {
+    let email = resend_in(&mut tx, permit, id).await?;
+    tx.commit().await?;
+    mail::wake();
+    Ok(email)
+}
+
+/// Resends the newest invitation of the pending user `user_id` inside `tx` (a bulk job's
+/// chunk; wake the outbox once it commits). `None` when they have none standing.
+pub async fn resend_for_user(tx: &mut OrgTx, permit: &Permit, user_id: &str) -> Result<Option<String>, AppError> {
+    match standing_for_user(tx, user_id).await? {
+        Some(id) => resend_in(tx, permit, &id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The newest invitation of the pending user `user_id`, if it is Pending or Expired (one that
+/// can be resent or cancelled).
+async fn standing_for_user(tx: &mut OrgTx, user_id: &str) -> Result<Option<String>, AppError> {
+    let Some(invitation) = repo::latest_for_user(tx, user_id).await? else { return Ok(None) };
+    let status = InvitationStatus::at(&invitation.status, invitation.expires_at, now_ms());
+    Ok(matches!(status, InvitationStatus::Pending | InvitationStatus::Expired).then_some(invitation.id))
+}
+
+async fn resend_in(tx: &mut OrgTx, permit: &Permit, id: &str) -> Result<String, AppError> {
+    let now = now_ms();
+    let invitation = open_pending(tx, permit, id, "resent", now).await?;
+    let still_invited = match (&invitation.user_id, invitee::existing(tx, &invitation.email).await?) {
         (Some(user_id), Some((existing, status))) => *user_id == existing && status == "pending",
         _ => false,
     };
@@ -188,40 +212,52 @@ pub async fn resend(permit: &Permit, id: &str) -> Result<String, AppError> {
             "The invitee's pending account was deactivated or deleted. Send a new invitation from the Users page.".into(),
         ));
     }
-    check_limits(&mut tx, permit, &invitation.email, now).await?;
+    check_limits(tx, permit, &invitation.email, now).await?;
     // The old link dies now; the new one works once the worker mints its token.
     let unusable = Token::generate().hash();
     let expires_at = now.saturating_add(permit.settings().invitation_ttl_ms());
-    if !repo::renew(&mut tx, &invitation.id, &unusable, expires_at, now).await? {
+    if !repo::renew(tx, &invitation.id, &unusable, expires_at, now).await? {
         return Err(AppError::Conflict("This invitation changed meanwhile. Reload to see it.".into()));
     }
-    mail::cancel_for_invitation(&mut tx, &invitation.id).await?;
-    queue_email(&mut tx, permit, &invitation, expires_at).await?;
+    mail::cancel_for_invitation(tx, &invitation.id).await?;
+    queue_email(tx, permit, &invitation, expires_at).await?;
     let target = invitation.user_id.clone().unwrap_or_default();
     let details = json!({ "invitation_id": invitation.id });
-    audit::record(&mut tx, AuditEvent::on_user(permit, "invitation.resent", &target, &invitation.email, details)).await?;
-    tx.commit().await?;
-    mail::wake();
+    audit::record(tx, AuditEvent::on_user(permit, "invitation.resent", &target, &invitation.email, details)).await?;
     Ok(invitation.email)
 }
 
 /// Cancels the invitation: its link dies, unsent mail is dropped, and the pending account
 /// leaves the Users list. Returns the invitee's email.
 pub async fn cancel(permit: &Permit, id: &str) -> Result<String, AppError> {
-    let now = now_ms();
     let mut tx = permit.org().begin_write().await?;
-    let invitation = open_pending(&mut tx, permit, id, "cancelled", now).await?;
-    if !repo::end(&mut tx, &invitation.id, InvitationStatus::Cancelled, now).await? {
+    let email = cancel_in(&mut tx, permit, id).await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
+/// Cancels the newest invitation of the pending user `user_id` inside `tx` (a bulk job's
+/// chunk). `None` when they have none standing.
+pub async fn cancel_for_user(tx: &mut OrgTx, permit: &Permit, user_id: &str) -> Result<Option<String>, AppError> {
+    match standing_for_user(tx, user_id).await? {
+        Some(id) => cancel_in(tx, permit, &id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn cancel_in(tx: &mut OrgTx, permit: &Permit, id: &str) -> Result<String, AppError> {
+    let now = now_ms();
+    let invitation = open_pending(tx, permit, id, "cancelled", now).await?;
+    if !repo::end(tx, &invitation.id, InvitationStatus::Cancelled, now).await? {
         return Err(AppError::Conflict("This invitation changed meanwhile. Reload to see it.".into()));
     }
-    mail::cancel_for_invitation(&mut tx, &invitation.id).await?;
+    mail::cancel_for_invitation(tx, &invitation.id).await?;
     let target = invitation.user_id.clone().unwrap_or_default();
     let details = json!({ "invitation_id": invitation.id });
-    audit::record(&mut tx, AuditEvent::on_user(permit, "invitation.cancelled", &target, &invitation.email, details)).await?;
+    audit::record(tx, AuditEvent::on_user(permit, "invitation.cancelled", &target, &invitation.email, details)).await?;
     if let Some(user_id) = &invitation.user_id {
-        invitee::remove(&mut tx, user_id).await?;
+        invitee::remove(tx, user_id).await?;
     }
-    tx.commit().await?;
     Ok(invitation.email)
 }
 

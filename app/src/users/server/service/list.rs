@@ -301,6 +301,7 @@ fn empty_list(permit: &Permit) -> UserList {
             view_attempts: permit.can(Permission::LoginAttemptsView),
             view_audit: permit.can(Permission::AuditView),
             assign_roles: permit.can(Permission::UsersEdit) && permit.can(Permission::RolesAssign),
+            invite: permit.can(Permission::UsersInvite),
             viewer_id: permit.user_id().to_owned(),
         },
         now: permit.settings().clock.now_ms(),
