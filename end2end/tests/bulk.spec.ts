@@ -113,3 +113,34 @@ test("a preview refuses what the viewer may not do, beside the field", async ({ 
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 });
+
+test("cancel two invitations ticked on the Invitations page", async ({ page }) => {
+  await signIn(page, OWNER);
+  await hydrated(page);
+  const emails = ["ina.bulkinvite@example.com", "ole.bulkinvite@example.com"];
+  for (const email of emails) {
+    await page.getByRole("button", { name: "Invite User" }).click();
+    const dialog = page.getByRole("dialog", { name: "Invite User" });
+    await dialog.getByLabel("Email").fill(email);
+    await dialog.getByRole("button", { name: "Send Invitation" }).click();
+    await expect(dialog).toBeHidden();
+  }
+  await page.goto("/invitations?search=bulkinvite");
+  await hydrated(page);
+  const table = page.getByRole("table", { name: "Invitations" });
+  await expect(table.locator("tbody tr")).toHaveCount(2);
+  await page.getByRole("checkbox", { name: "Select all invitations on this page" }).check();
+  const bar = page.getByRole("region", { name: "Selected invitations" });
+  await expect(bar).toContainText("2 selected");
+  await bar.getByRole("button", { name: "Cancel", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Cancel invitation: preview" });
+  await expect(dialog).toContainText(`2 will be cancelled: ${emails.join(", ")}`);
+  await expect(dialog).toContainText("This can't be undone.");
+  await expectNoAxeViolations(page);
+  await dialog.getByRole("button", { name: "Cancel 2 invitations" }).click();
+  const panel = page.getByRole("region", { name: "Cancel 2 invitations" });
+  await expect(panel.locator(".bulk-job-status")).toHaveText("Done.", { timeout: 15_000 });
+  for (const email of emails) {
+    await expect(table.getByRole("row").filter({ hasText: email })).toContainText("Cancelled");
+  }
+});

@@ -62,6 +62,7 @@ pub fn HelpPage() -> impl IntoView {
                     "Read the preview: it says how many users will change and who will be left as they are, and why. Nothing has changed yet.",
                     "Confirm. For Delete, type the number of users first. Only the users in the preview are included, even if more match the filter later.",
                     "Watch the progress; Cancel stops it. For 15 minutes after it ends, Undo puts back everyone nobody changed since. Deleted users, ended sessions and sent invitations can't be brought back.",
+                    "On Invitations, tick invitations the same way to Resend or Cancel several at once.",
                 ])}
             </div>
             <h2>"What you'll see"</h2>

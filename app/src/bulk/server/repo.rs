@@ -267,14 +267,28 @@ pub async fn next_items(tx: &mut OrgTx, job_id: &str, cursor: &str, limit: i64) 
     tx.exec().fetch_all(sql).await
 }
 
-pub async fn record_item(tx: &mut OrgTx, job_id: &str, user_id: &str, outcome: &str, reason: Option<&str>, version: Option<i64>) -> Result<(), sqlx::Error> {
-    let sql = Sql::new("UPDATE bulk_job_items SET outcome = $1, reason = $2, version = $3 WHERE job_id = $4 AND user_id = $5")
-        .bind(outcome)
-        .bind(reason)
-        .bind(version)
-        .bind(job_id)
-        .bind(user_id);
-    tx.exec().execute(sql).await.map(|_| ())
+/// What became of one user of a job.
+pub struct ItemOutcome {
+    pub user_id: String,
+    /// `changed` or `skipped`.
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// Records a chunk's outcomes, a statement per hundred users (`UPDATE … FROM (VALUES …)`, whose
+/// columns both databases name `column1`…).
+pub async fn record_items(tx: &mut OrgTx, job_id: &str, outcomes: &[ItemOutcome]) -> Result<(), sqlx::Error> {
+    for part in outcomes.chunks(100) {
+        let mut sql = Sql::new("UPDATE bulk_job_items SET outcome = v.column2, reason = v.column3, version = v.column4 FROM (VALUES ").bind(job_id);
+        for (i, o) in part.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.push_bind(o.user_id.as_str()).push(", ").push_bind(o.outcome).push(", ").push_bind(o.reason.as_deref()).push(", ").push_bind(o.version).push(")");
+        }
+        sql.push(") AS v WHERE bulk_job_items.job_id = $1 AND bulk_job_items.user_id = v.column1");
+        tx.exec().execute(sql).await?;
+    }
+    Ok(())
 }
 
 /// Moves the job past a chunk: its cursor and counts, and its end (`finished` with that state).

@@ -124,20 +124,22 @@ impl Worker {
         let items = repo::next_items(&mut tx, &job.id, &cursor, self.chunk).await?;
         let (mut changed, mut skipped) = (0, 0);
         let mut last = cursor;
-        for (user_id, expected) in &items {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (user_id, expected) in items.iter() {
             let outcome = apply(&mut tx, &permit, &roles, acting, undoing, job.role_id.as_deref(), user_id, *expected).await?;
-            match &outcome {
+            outcomes.push(match outcome {
                 Outcome::Changed(version) => {
                     changed += 1;
-                    repo::record_item(&mut tx, &job.id, user_id, "changed", None, *version).await?;
+                    repo::ItemOutcome { user_id: user_id.clone(), outcome: "changed", reason: None, version }
                 }
                 Outcome::Skipped(reason) => {
                     skipped += 1;
-                    repo::record_item(&mut tx, &job.id, user_id, "skipped", Some(reason), *expected).await?;
+                    repo::ItemOutcome { user_id: user_id.clone(), outcome: "skipped", reason: Some(reason), version: *expected }
                 }
-            }
+            });
             last.clone_from(user_id);
         }
+        repo::record_items(&mut tx, &job.id, &outcomes).await?;
         let ended = i64::try_from(items.len()).unwrap_or(0) < self.chunk;
         repo::advance(&mut tx, &job.id, &last, changed, skipped, ended.then_some("done"), now_ms()).await?;
         tx.commit().await?;
@@ -225,7 +227,9 @@ async fn apply(
         if !changed {
             return Ok(Outcome::Skipped(unchanged_reason(kind, undoing).into()));
         }
-        Ok(Outcome::Changed(users::version_of(tx, &before.id).await?))
+        // Each of these changes moves the user's version on by exactly one (`deactivate`,
+        // `activate`, `bump_version`): the version an undo expects, without reading it back.
+        Ok(Outcome::Changed(Some(before.version + 1)))
     }
     .await;
     match result {

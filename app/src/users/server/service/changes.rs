@@ -37,11 +37,6 @@ pub async fn lock_for_changes(tx: &mut OrgTx) -> Result<(), AppError> {
     Ok(repo::lock_organization(tx).await?)
 }
 
-/// The user's version as `tx` sees it (what an undo of a change just made expects).
-pub async fn version_of(tx: &mut OrgTx, user_id: &str) -> Result<Option<i64>, AppError> {
-    Ok(repo::load_target(tx, user_id).await?.map(|row| row.version))
-}
-
 /// The organization's roles with their permissions, for the rules (`users::server::rules`).
 pub async fn role_infos(permit: &Permit) -> Result<Vec<RoleInfo>, AppError> {
     Ok(repo::org_roles(permit.org()).await?)
