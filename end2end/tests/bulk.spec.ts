@@ -43,7 +43,7 @@ test("deactivate three people after a preview, watch it finish, and undo it", as
 
   const dialog = page.getByRole("dialog", { name: "Deactivate: preview" });
   await expect(dialog).toContainText("3 will be deactivated: Bay Bulk, Bo Bulk, Bree Bulk");
-  await expect(dialog).toContainText("people who match the filter later are not");
+  await expect(dialog).toContainText("Only these 3 are included: any that match the filter later are not.");
   await expectNoAxeViolations(page);
   // Nothing has changed yet.
   await expect(table.getByText("Inactive")).toHaveCount(0);
