@@ -198,5 +198,5 @@ impl BulkJob {
 
 /// "12,345".
 pub fn count_text(n: i64) -> String {
-    crate::users::list::thousands(u64::try_from(n).unwrap_or(0))
+    crate::ui::number::thousands(u64::try_from(n).unwrap_or(0))
 }

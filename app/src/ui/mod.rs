@@ -11,6 +11,7 @@ pub mod list_filters;
 pub mod load;
 pub mod list_table;
 pub mod menu;
+pub mod number;
 pub mod page_header;
 pub mod pager;
 pub mod query;

@@ -30,18 +30,7 @@ pub fn status_tone(status: UserStatus) -> Tone {
 
 const COLUMN_COUNT: usize = 6;
 
-/// "12,431"
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::ui::number::thousands;
 
 /// "51–100 of 431", "1–50 of 1,000+", "1–50 of about 37,000", "No users".
 fn range_text(params: &UserListParams, list: &UserList) -> String {

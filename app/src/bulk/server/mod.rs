@@ -2,5 +2,6 @@
 //! `runner` (the worker that does the work, a chunk per transaction) and `repo` (SQL).
 
 pub mod repo;
+pub mod rules;
 pub mod runner;
 pub mod service;

@@ -7,7 +7,7 @@
 //! none is skipped. Two workers never run one chunk: the second one's lease check fails.
 
 use super::repo::{self, JobRow};
-use super::service::{may, skips_self};
+use super::rules::{may, skips_self};
 use crate::auth::server::guard::capability::{JobContext, JobDesk, OrgTx, Permit};
 use crate::bulk::types::BulkKind;
 use crate::error::AppError;
@@ -18,6 +18,10 @@ use crate::users::server::service as users;
 use std::future::Future;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// A preview not confirmed within this long must be made again (and is forgotten): what it
+/// says may be stale.
+pub const PREVIEW_LIFETIME_MS: i64 = 60 * 60 * 1000;
 
 /// Users per transaction: short enough that no other writer waits long for one.
 pub const CHUNK: i64 = 200;
@@ -260,7 +264,7 @@ pub async fn run(desk: JobDesk, shutdown: impl Future<Output = ()>) {
         while !*stopping.borrow() {
             if now_ms() - last_prune > 60_000 {
                 last_prune = now_ms();
-                if let Err(err) = repo::prune_previews(&desk, last_prune - super::service::PREVIEW_LIFETIME_MS).await {
+                if let Err(err) = repo::prune_previews(&desk, last_prune - PREVIEW_LIFETIME_MS).await {
                     tracing::warn!(%err, "bulk worker: could not forget old previews");
                 }
             }

@@ -3,10 +3,10 @@
 //! undoing. The work itself is the runner's (`runner.rs`), a chunk of users per transaction.
 
 use super::repo::{self, JobRow, NewJob};
-use super::runner;
+use super::rules::{may, skips_self};
+use super::runner::{self, PREVIEW_LIFETIME_MS};
 use crate::audit::server::service::{self as audit, Actor, AuditEvent};
 use crate::auth::server::guard::capability::{OrgTx, Permit};
-use crate::auth::types::Permission;
 use crate::bulk::types::{count_text, BulkGroup, BulkJob, BulkKind, BulkPreview, BulkRequest, JobState, GROUP_NAMES, UNDO_WINDOW_MS};
 use crate::error::AppError;
 use crate::server::ids::{new_id, now_ms};
@@ -18,31 +18,6 @@ use serde_json::json;
 
 /// Users a selection of ticked rows may name (a page holds at most 100).
 const MAX_IDS: usize = 1_000;
-/// A preview not confirmed within this long must be made again: what it says may be stale.
-pub const PREVIEW_LIFETIME_MS: i64 = 60 * 60 * 1000;
-
-/// The permissions an action needs, all of them (those of the action it reverses, for Undo).
-pub fn required(kind: BulkKind) -> &'static [Permission] {
-    match kind {
-        BulkKind::Deactivate | BulkKind::Activate => &[Permission::UsersDeactivate],
-        BulkKind::AddRole | BulkKind::RemoveRole => &[Permission::UsersEdit, Permission::RolesAssign],
-        BulkKind::RevokeSessions => &[Permission::SessionsRevoke],
-        BulkKind::Delete => &[Permission::UsersDelete],
-        BulkKind::ResendInvitation | BulkKind::CancelInvitation => &[Permission::UsersInvite],
-        BulkKind::Undo => &[],
-    }
-}
-
-/// Whether `permit` may take `kind` at all.
-pub fn may(permit: &Permit, kind: BulkKind) -> bool {
-    required(kind).iter().all(|p| permit.can(*p))
-}
-
-/// Actions that leave the viewer out of their own selection: nobody deactivates, deletes,
-/// signs out or demotes themselves in bulk.
-pub fn skips_self(kind: BulkKind) -> bool {
-    matches!(kind, BulkKind::Deactivate | BulkKind::Delete | BulkKind::RemoveRole | BulkKind::RevokeSessions)
-}
 
 fn users_text(n: i64) -> String {
     format!("{} {}", count_text(n), if n == 1 { "user" } else { "users" })
