@@ -61,17 +61,6 @@ pub async fn find_live_session(
     gate.exec().fetch_optional(sql.bind(token_hash).bind(now).bind(idle_since)).await
 }
 
-/// The permission keys a user holds through all their roles, read fresh on every request so
-/// that a role change takes effect on the user's very next request.
-pub async fn permission_keys(gate: &AuthGate, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    let sql = Sql::new(
-        "SELECT DISTINCT rp.permission
-         FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id
-         WHERE ur.user_id = $1",
-    );
-    gate.exec().scalars(sql.bind(user_id)).await
-}
-
 /// Replaces a user's password hash with a stronger hash of the same password, unless it
 /// changed meanwhile (a password change between the check and this wins).
 pub async fn renew_password_hash(gate: &AuthGate, user_id: &str, old_hash: &str, new_hash: &str) -> Result<(), sqlx::Error> {

@@ -1,10 +1,9 @@
 //! Server-side sessions: the cookie that names one, resolving it on each request, starting and
 //! ending one. The cookie holds a 256-bit random token; the database holds only its SHA-256.
 
-use super::guard::capability::{AuthGate, Authenticated};
+use super::guard::capability::{permissions_of, AuthGate, Authenticated};
 use super::repo::{self, NewSession};
 use super::token::{hash_token, Token};
-use crate::auth::types::Permission;
 use crate::server::client::ClientInfo;
 use crate::server::db::Exec;
 use crate::server::ids::{new_id, now_ms};
@@ -43,11 +42,7 @@ pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticate
     if now - row.last_active_at > TOUCH_EVERY_MS {
         repo::touch_session(gate, &row.id, now).await?;
     }
-    let permissions = repo::permission_keys(gate, &row.user_id)
-        .await?
-        .iter()
-        .filter_map(|k| Permission::from_key(k))
-        .collect();
+    let permissions = permissions_of(gate.exec(), &row.user_id).await?;
     Ok(Some(Authenticated::of_live_session(
         row.id,
         row.user_id,

@@ -463,11 +463,7 @@ impl JobDesk {
         .bind(user_id)
         .bind(org_id);
         let Some(row) = self.db.exec().fetch_optional::<Row>(sql).await? else { return Ok(None) };
-        let sql = Sql::new(
-            "SELECT DISTINCT rp.permission FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1",
-        )
-        .bind(user_id);
-        let keys: Vec<String> = self.db.exec().scalars(sql).await?;
+        let permissions = permissions_of(self.db.exec(), user_id).await?;
         let auth = Authenticated {
             session_id: String::new(),
             user_id: user_id.to_owned(),
@@ -475,9 +471,20 @@ impl JobDesk {
             user_name: row.name,
             user_email: row.email,
             org_name: row.org_name,
-            permissions: keys.iter().filter_map(|k| Permission::from_key(k)).collect(),
+            permissions,
         };
         let org = OrgDb { db: self.db.clone(), org_id: org_id.to_owned() };
         Ok(Some(Permit { auth, org, settings: self.settings.clone(), job: Some(job) }))
     }
+}
+
+/// The permissions `user_id` holds through all their roles, read fresh each time: a role
+/// change takes effect on the user's next request (a session), or a job's next chunk.
+pub(in crate::auth) async fn permissions_of(exec: Exec<'_>, user_id: &str) -> Result<Vec<Permission>, sqlx::Error> {
+    let sql = crate::server::sql::Sql::new(
+        "SELECT DISTINCT rp.permission FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1",
+    )
+    .bind(user_id);
+    let keys: Vec<String> = exec.scalars(sql).await?;
+    Ok(keys.iter().filter_map(|k| Permission::from_key(k)).collect())
 }
