@@ -12,6 +12,7 @@ pub mod chunks;
 pub mod error;
 pub mod help;
 pub mod invitations;
+pub mod live;
 pub mod login_attempts;
 pub mod mail;
 pub mod organizations;

@@ -78,9 +78,11 @@ async fn serve(mut config: Config) -> Result<(), String> {
         println!("{notice}");
     }
     tracing::info!("Roster is listening on http://{addr} (sign in at {}/login)", config.settings.public_url);
+    let state = app::auth::server::guard::AppState::new(db.clone(), config.settings.clone());
+    let live = state.live().clone();
     let outbox = match server::mail::transport(&config.mail, config.settings.mail)? {
         Some(transport) => {
-            let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url);
+            let room = app::auth::server::guard::Mailroom::new(db.clone(), &config.settings.public_url).with_live(live.clone());
             // A fifth of the deadline is left for releasing what the worker could not send.
             let grace = config.shutdown_deadline * 4 / 5;
             Some(tokio::spawn(app::mail::server::service::run(room, transport, server::serve::shutdown_signal(), grace)))
@@ -100,9 +102,8 @@ async fn serve(mut config: Config) -> Result<(), String> {
     }
     let operator = app::auth::server::guard::Operator::new(db.clone());
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
-    let desk = app::auth::server::guard::JobDesk::new(db.clone(), config.settings.clone());
+    let desk = app::auth::server::guard::JobDesk::new(db.clone(), config.settings.clone()).with_live(live);
     tokio::spawn(app::bulk::server::runner::run(desk, server::serve::shutdown_signal()));
-    let state = app::auth::server::guard::AppState::new(db.clone(), config.settings);
     // After SIGTERM: no new connections, the requests in flight finish, and the outbox worker
     // finishes the batch it is sending or releases what it could not send; whatever is not done
     // by the deadline is cut off.

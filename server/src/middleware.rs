@@ -5,6 +5,7 @@ use app::auth::refused_page::REFUSED_PATH;
 use app::auth::server::guard::{self, AppState, Authenticated};
 use app::auth::server::session;
 use app::error::{AppError, DATABASE_UNAVAILABLE};
+use app::live::types::LIVE_PATH;
 use app::server::nonce::NonceSlot;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -37,6 +38,15 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
     }
     let sent_cookie = session::token_from_headers(&state.settings, req.headers()).is_some();
     let auth: Option<Authenticated> = match session::token_from_headers(&state.settings, req.headers()) {
+        // A tab's live stream is not the person's activity: it must not keep the session from
+        // going idle.
+        Some(token) if path == LIVE_PATH => match guard::resolve_session_quietly(&state, &token).await {
+            Ok(auth) => auth,
+            Err(err) => {
+                tracing::warn!(%err, "could not resolve the session");
+                return unavailable(true);
+            }
+        },
         Some(token) => match guard::resolve_session(&state, &token).await {
             Ok(auth) => auth,
             // Never taken for a valid session, nor for none: the database did not answer.

@@ -3,6 +3,7 @@
 use crate::middleware;
 use app::auth::server::guard::{AppState, Authenticated};
 use app::auth::types::Permission;
+use app::live::types::LIVE_PATH;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::{HeaderName, StatusCode};
@@ -41,6 +42,9 @@ pub fn router(state: AppState, options: LeptosOptions, dev: bool) -> Router {
         .route("/", get(home))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        // Behind the session layer like a server function (401 when signed out); the request
+        // timeout only bounds the time to its first byte, so the stream stays open.
+        .route(LIVE_PATH, get(app::live::server::stream::stream))
         .with_state(state.clone());
 
     Router::new()

@@ -93,7 +93,13 @@ pub async fn run(
     dev: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let live = state.live().clone();
     let app = router(state, options, dev);
+    // Open tabs' live streams end at shutdown, so that they do not hold it up to the deadline.
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     // Without TCP_NODELAY a multi-segment response waits ~40 ms for the client's delayed ACK.
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);

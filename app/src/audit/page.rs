@@ -1,6 +1,8 @@
 //! The Audit Log page: who did what, newest first, filtered by action, time, and the person
 //! who acted or was acted on, all in the URL. A name in the log filters to that person.
 
+use crate::live::listen::live_list;
+use crate::live::types::Topic;
 use crate::audit::api::list_audit_events;
 use crate::audit::types::{AuditActor, AuditEntry, AuditList, ACTIONS, AUDIT_FILTERS, AUDIT_PATH};
 use crate::login_attempts::types::AttemptRange;
@@ -18,10 +20,9 @@ const COLUMNS: &[&str] = &["Time", "Actor", "Action", "Target", "Changes", "IP A
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let params = use_list_params(AUDIT_PATH, AUDIT_FILTERS);
-    let events = Resource::new(
-        move || params.get(),
-        |p| list_audit_events(p.get("action"), p.get("range"), p.get("actor"), p.get("target"), p.after.clone(), p.before.clone()),
-    );
+    let (events, news) = live_list(Topic::Audit, params, |p| {
+        list_audit_events(p.get("action"), p.get("range"), p.get("actor"), p.get("target"), p.after.clone(), p.before.clone())
+    });
     let selects = vec![
         SelectFilter {
             name: "action",
@@ -55,6 +56,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <Title text="Audit Log · Roster"/>
         <PageHeader title="Audit Log" description="Who did what in your organization, and when: every change to users, invitations and sessions."/>
         <ListFilters params label="Filter the audit log" id="audit" selects hidden=vec!["actor", "target"]/>
+        {news}
         <ListTable
             label="Audit log"
             id="audit-table"

@@ -1,5 +1,6 @@
 //! The Audit Log as it crosses the wire, its filters, and the words it shows.
 
+use crate::live::listen::{count_of, LivePage};
 use crate::error::FieldError;
 use crate::login_attempts::types::AttemptRange;
 use crate::ui::list_table::KeysetPage;
@@ -50,6 +51,16 @@ impl KeysetPage for AuditList {
     }
     fn cursors(&self) -> (Option<String>, Option<String>) {
         (self.prev_cursor.clone(), self.next_cursor.clone())
+    }
+}
+
+impl LivePage for AuditList {
+    fn read_at(&self) -> i64 {
+        self.now
+    }
+    fn news_since(&self, since: i64) -> (usize, String) {
+        let n = self.events.iter().filter(|e| e.at > since).count();
+        (n, count_of(n, "event", "events"))
     }
 }
 

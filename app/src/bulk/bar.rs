@@ -3,6 +3,8 @@
 //! the preview dialog (what will happen, group by group, before anything changes), and the
 //! job's panel (progress and **Cancel**, then the outcome and **Undo**).
 
+use crate::live::listen::heard;
+use crate::live::types::Topic;
 use crate::bulk::api::{cancel_bulk_job, get_bulk_job, latest_bulk_job, preview_bulk_action, start_bulk_job, undo_bulk_job};
 use crate::bulk::types::{count_text, BulkGroup, BulkJob, BulkKind, BulkPreview, BulkRequest, JobState};
 use crate::error::AppError;
@@ -19,8 +21,8 @@ use std::time::Duration;
 /// A call on the job the panel shows (**Cancel**, **Undo**), answering the job to show next.
 type JobCall = fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<BulkJob, AppError>>>>;
 
-/// How often a running job's panel asks how far it got.
-const POLL: Duration = Duration::from_millis(1000);
+/// How often a running job's panel asks how far it got when the live stream says nothing.
+const POLL: Duration = Duration::from_millis(5000);
 
 /// The users ticked on the Users page, or all who match its filters.
 #[derive(Clone, Copy)]
@@ -439,15 +441,26 @@ pub fn BulkJobPanel(
             }
         }
     });
-    // While the job runs, ask every second how far it got; once it ends, reload the list.
-    Effect::new(move |_| {
-        let Some(job) = selection.job.get() else { return };
+    // While the job runs, ask how far it got as each chunk commits (the live stream says so),
+    // or every few seconds if the stream is away; once it ends, reload the list. Only the
+    // latest question counts: each answer schedules the next one.
+    let news = heard(Topic::Bulk);
+    let asked = StoredValue::new(0_u64);
+    Effect::new(move |before: Option<u64>| {
+        let heard = news.get();
+        let Some(job) = selection.job.get() else { return heard };
         if !job.state.is_live() {
-            return;
+            return heard;
         }
         let id = job.id.clone();
+        asked.update_value(|n| *n += 1);
+        let ask = asked.get_value();
+        let at_once = before.is_some_and(|before| before != heard);
         set_timeout(
             move || {
+                if asked.get_value() != ask {
+                    return;
+                }
                 leptos::task::spawn_local(async move {
                     match get_bulk_job(id).await {
                         Ok(next) => {
@@ -461,8 +474,9 @@ pub fn BulkJobPanel(
                     }
                 });
             },
-            POLL,
+            if at_once { Duration::ZERO } else { POLL },
         );
+        heard
     });
     let act = move |call: JobCall| {
         let Some(id) = selection.job.with_untracked(|j| j.as_ref().map(|j| j.id.clone())) else { return };

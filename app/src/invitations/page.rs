@@ -1,6 +1,8 @@
 //! The Invitations page: every invitation, newest first, with its status and what became of its
 //! email; **Resend** and **Cancel** per row. Filters and page live in the URL, as on Users.
 
+use crate::live::listen::live_list;
+use crate::live::types::Topic;
 use crate::bulk::bar::{BulkBar, BulkJobPanel, BulkPreviewDialog, SelectPage, SelectRow, Selection, SelectionOf};
 use crate::bulk::types::BulkKind;
 use crate::error::AppError;
@@ -55,7 +57,7 @@ pub fn InvitationsPage() -> impl IntoView {
         let q = query.read();
         InvitationListParams::from_query(|k| q.get(k))
     });
-    let invitations = Resource::new(move || params.get(), |p| list_invitations(p.search, p.status, p.after, p.before));
+    let (invitations, news) = live_list(Topic::Invitations, params, |p| list_invitations(p.search, p.status, p.after, p.before));
     let actions = RowActions { cancelling: RwSignal::new(None), reload: Callback::new(move |()| invitations.refetch()) };
     provide_context(actions);
     // Ticked invitations, for **Resend** and **Cancel** on many at once (`bulk::bar`); a new
@@ -80,6 +82,7 @@ pub fn InvitationsPage() -> impl IntoView {
         <Title text="Invitations · Roster"/>
         <PageHeader title="Invitations" description="Invitations sent to join your organization, and what became of them."/>
         <InvitationFilters params/>
+        {news}
         <BulkJobPanel on_end=actions.reload shows=|kind| matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation)/>
         <BulkBar page=page_ids matching_total=no_total more_than_page=false actions=bulk_actions noun="invitations"/>
         <InvitationsTable params invitations/>

@@ -1,6 +1,7 @@
 //! Invitations as they cross the wire: the Invitations list and its URL, the Invite User form,
 //! and what the invitee's page shows.
 
+use crate::live::listen::{count_of, LiveParams, LivePage};
 use crate::error::FieldError;
 use crate::users::types::Email;
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,28 @@ impl InvitationListParams {
 
     pub fn is_filtered(&self) -> bool {
         [&self.search, &self.status].iter().any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+}
+
+impl LiveParams for InvitationListParams {
+    fn on_first_page(&self) -> bool {
+        self.after.is_none() && self.before.is_none()
+    }
+    fn first_page(&self) -> Self {
+        InvitationListParams::first_page(self)
+    }
+    fn href(&self) -> String {
+        InvitationListParams::href(self)
+    }
+}
+
+impl LivePage for InvitationList {
+    fn read_at(&self) -> i64 {
+        self.now
+    }
+    fn news_since(&self, since: i64) -> (usize, String) {
+        let n = self.invitations.iter().filter(|i| i.created_at > since).count();
+        (n, count_of(n, "invitation", "invitations"))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The Login Attempts page: the sign-in log, newest first, filtered by outcome, by an email or
 //! IP address and by time, all in the URL.
 
+use crate::live::listen::live_list;
+use crate::live::types::Topic;
 use crate::login_attempts::api::list_login_attempts;
 use crate::login_attempts::types::{AttemptOutcome, AttemptRange, LoginAttempt, LoginAttemptList, ATTEMPTS_PATH, ATTEMPT_FILTERS};
 use crate::ui::badge::{Badge, Tone};
@@ -17,10 +19,9 @@ const COLUMNS: &[&str] = &["Timestamp", "Email", "IP Address", "Status", "Reason
 #[component]
 pub fn LoginAttemptsPage() -> impl IntoView {
     let params = use_list_params(ATTEMPTS_PATH, ATTEMPT_FILTERS);
-    let attempts = Resource::new(
-        move || params.get(),
-        |p| list_login_attempts(p.get("search"), p.get("status"), p.get("range"), p.after.clone(), p.before.clone()),
-    );
+    let (attempts, news) = live_list(Topic::LoginAttempts, params, |p| {
+        list_login_attempts(p.get("search"), p.get("status"), p.get("range"), p.after.clone(), p.before.clone())
+    });
     let selects = vec![
         SelectFilter {
             name: "status",
@@ -35,6 +36,7 @@ pub fn LoginAttemptsPage() -> impl IntoView {
         <Title text="Login Attempts · Roster"/>
         <PageHeader title="Login Attempts" description="Every sign-in to your organization, successful or not."/>
         <ListFilters params label="Filter login attempts" search=("attempt-search", "Email or IP address") selects/>
+        {news}
         <ListTable
             label="Login attempts"
             id="attempts-table"

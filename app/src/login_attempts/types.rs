@@ -1,5 +1,6 @@
 //! Sign-in attempts as the Login Attempts page shows them.
 
+use crate::live::listen::{count_of, LivePage};
 use crate::error::FieldError;
 use crate::ui::list_table::KeysetPage;
 use crate::ui::query::ListParams;
@@ -100,6 +101,23 @@ impl KeysetPage for LoginAttemptList {
     }
     fn cursors(&self) -> (Option<String>, Option<String>) {
         (self.prev_cursor.clone(), self.next_cursor.clone())
+    }
+}
+
+impl LivePage for LoginAttemptList {
+    fn read_at(&self) -> i64 {
+        self.now
+    }
+    fn news_since(&self, since: i64) -> (usize, String) {
+        let new: Vec<&LoginAttempt> = self.attempts.iter().filter(|a| a.at > since).collect();
+        let failed = new.iter().filter(|a| !a.success).count();
+        let succeeded = new.len() - failed;
+        let text = match (failed, succeeded) {
+            (0, n) => count_of(n, "sign-in", "sign-ins"),
+            (n, 0) => count_of(n, "failed sign-in", "failed sign-ins"),
+            (f, n) => format!("{} and {}", count_of(f, "failed sign-in", "failed sign-ins"), count_of(n, "sign-in", "sign-ins")),
+        };
+        (new.len(), text)
     }
 }
 

@@ -1,6 +1,8 @@
 //! The Sessions page: who is signed in where, and who was. Filters and page live in the URL,
 //! as on Users; **Revoke** per live session asks first, naming the user and the device.
 
+use crate::live::listen::live_list;
+use crate::live::types::Topic;
 use crate::sessions::api::{list_sessions, revoke_session};
 use crate::sessions::types::{RevokedSession, SessionList, SessionState, SessionSummary, SESSIONS_PATH, SESSION_FILTERS};
 use crate::ui::badge::{Badge, Tone};
@@ -29,10 +31,9 @@ struct RowActions {
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let params = use_list_params(SESSIONS_PATH, SESSION_FILTERS);
-    let sessions = Resource::new(
-        move || params.get(),
-        |p| list_sessions(p.get("search"), p.get("status"), p.get("user"), p.after.clone(), p.before.clone()),
-    );
+    let (sessions, news) = live_list(Topic::Sessions, params, |p| {
+        list_sessions(p.get("search"), p.get("status"), p.get("user"), p.after.clone(), p.before.clone())
+    });
     let actions = RowActions { revoking: RwSignal::new(None), reload: Callback::new(move |()| sessions.refetch()) };
     provide_context(actions);
     let status = SelectFilter {
@@ -53,6 +54,7 @@ pub fn SessionsPage() -> impl IntoView {
         <Title text="Sessions · Roster"/>
         <PageHeader title="Sessions" description="Who is signed in to your organization, from where, and the sessions that ended."/>
         <ListFilters params label="Filter sessions" search=("session-search", "Name or email") selects=vec![status] hidden=vec!["user"]/>
+        {news}
         <ListTable
             label="Sessions"
             id="sessions-table"

@@ -1,5 +1,6 @@
 //! Sessions as the Sessions page and Your account show them, and the Sessions list's filters.
 
+use crate::live::listen::{count_of, LivePage};
 use crate::error::FieldError;
 use crate::ui::list_table::KeysetPage;
 use crate::ui::query::ListParams;
@@ -119,6 +120,16 @@ impl KeysetPage for SessionList {
     }
     fn cursors(&self) -> (Option<String>, Option<String>) {
         (self.prev_cursor.clone(), self.next_cursor.clone())
+    }
+}
+
+impl LivePage for SessionList {
+    fn read_at(&self) -> i64 {
+        self.now
+    }
+    fn news_since(&self, since: i64) -> (usize, String) {
+        let n = self.sessions.iter().filter(|s| s.started_at > since).count();
+        (n, count_of(n, "session", "sessions"))
     }
 }
 

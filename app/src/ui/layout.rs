@@ -15,6 +15,8 @@ pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     provide_context(CurrentUser(me));
     let toasts = Toasts::provide();
+    // The tab's one live stream, for the lists and the ticking times of every page.
+    crate::live::listen::provide_live();
     let logout = ServerAction::<Logout>::new();
     let drawer_open = RwSignal::new(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();

@@ -50,11 +50,14 @@ fn iso(at_ms: i64) -> String {
     exact(at_ms).replacen(' ', "T", 1).replace(" UTC", "Z")
 }
 
-/// A `<time>` element: relative text, exact time as its tooltip, or `never` when absent.
+/// A `<time>` element: relative text, exact time as its tooltip, or `never` when absent. The
+/// text ticks with the tab's clock (`live::listen`): "just now" becomes "1 min ago" while the
+/// page stays open.
 #[component]
 pub fn Timestamp(at: Option<i64>, now: i64, #[prop(default = "Never")] never: &'static str) -> impl IntoView {
+    let shown_at = crate::live::listen::clock_now();
     match at {
-        Some(at) => view! { <time datetime=iso(at) title=exact(at)>{relative(now, at)}</time> }.into_any(),
+        Some(at) => view! { <time datetime=iso(at) title=exact(at)>{move || relative(crate::live::listen::ticking(now, shown_at), at)}</time> }.into_any(),
         None => view! { <span class="muted">{never}</span> }.into_any(),
     }
 }

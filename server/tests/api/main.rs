@@ -21,6 +21,7 @@ mod cli;
 mod helpers;
 mod inputs;
 mod invitations;
+mod live;
 mod login_attempts;
 mod metrics;
 mod migrations;

@@ -7,6 +7,7 @@ use super::repo::{self, EventRow};
 use crate::audit::types::{action_label, AuditActor, AuditEntry, AuditList, AuditQuery, AUDIT_PAGE_SIZE};
 use crate::auth::server::guard::capability::{Operator, OrgDb, OrgTx, Permit};
 use crate::error::AppError;
+use crate::live::types::Topic;
 use crate::server::client::ClientInfo;
 use crate::server::cursor;
 use crate::server::ids::{new_id, now_ms};
@@ -59,6 +60,7 @@ impl<'a> AuditEvent<'a> {
 /// Writes `event` in the transaction's organization, as part of the change it records, as the
 /// next link of the organization's chain.
 pub async fn record(tx: &mut OrgTx, event: AuditEvent<'_>) -> Result<(), sqlx::Error> {
+    announce(tx, &event);
     let (kind, actor_id, email, name) = match event.actor {
         Actor::Person { id, email, name } => ("person", Some(id.to_owned()), email.to_owned(), name.to_owned()),
         Actor::CommandLine(command) => ("cli", None, command.to_owned(), "Command line".to_owned()),
@@ -86,6 +88,27 @@ pub async fn record(tx: &mut OrgTx, event: AuditEvent<'_>) -> Result<(), sqlx::E
     };
     row.hash = Some(chain::link_hash(&row, &prev));
     repo::insert(tx, &row).await
+}
+
+/// What the change an event records means for the live lists, told once it commits: the Audit
+/// Log has a row; a person acted on may have lost a session or a permission (their streams
+/// look again); the Sessions and Invitations lists change with their own events.
+fn announce(tx: &mut OrgTx, event: &AuditEvent<'_>) {
+    tx.announce(Topic::Audit);
+    if event.target_type == "user" {
+        tx.announce_to(Topic::Account, event.target_id);
+    }
+    let area = event.action.split('.').next().unwrap_or_default();
+    match area {
+        "session" | "sessions" => tx.announce(Topic::Sessions),
+        "invitation" => tx.announce(Topic::Invitations),
+        // Deleting or deactivating someone ends their sessions and cancels their invitation.
+        "user" if matches!(event.action, "user.deleted" | "user.deactivated") => {
+            tx.announce(Topic::Sessions);
+            tx.announce(Topic::Invitations);
+        }
+        _ => {}
+    }
 }
 
 /// A page of the organization's events, newest first.

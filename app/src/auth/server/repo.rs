@@ -92,9 +92,9 @@ pub async fn insert_session(exec: Exec<'_>, s: &NewSession<'_>) -> Result<(), sq
 }
 
 /// Ends the session with this token hash, if live; `reason` is kept for the record.
-pub async fn end_session_by_hash(gate: &AuthGate, token_hash: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
-    let sql = Sql::new("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL");
-    gate.exec().execute(sql.bind(now).bind(reason).bind(token_hash)).await.map(|_| ())
+pub async fn end_session_by_hash(gate: &AuthGate, token_hash: &str, reason: &str, now: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    let sql = Sql::new("UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL RETURNING org_id, user_id");
+    gate.exec().fetch_optional(sql.bind(now).bind(reason).bind(token_hash)).await
 }
 
 /// Accounts with this email, in the organization named by `org_slug` or in any.

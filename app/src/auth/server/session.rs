@@ -4,6 +4,7 @@
 use super::guard::capability::{permissions_of, AuthGate, Authenticated};
 use super::repo::{self, NewSession};
 use super::token::{hash_token, Token};
+use crate::live::types::Topic;
 use crate::server::client::ClientInfo;
 use crate::server::db::Exec;
 use crate::server::ids::{new_id, now_ms};
@@ -32,14 +33,25 @@ pub fn clear_cookie(settings: &Settings) -> String {
     format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", settings.session_cookie())
 }
 
-/// The live session named by `token`, with its user's current permissions.
+/// The live session named by `token`, with its user's current permissions; the request counts
+/// as the session's activity.
 pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
+    resolve_with(gate, token, true).await
+}
+
+/// The same, without counting as activity: a tab's live stream, open while nobody is at the
+/// keyboard, must not keep its session from going idle.
+pub async fn resolve_quietly(gate: &AuthGate, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
+    resolve_with(gate, token, false).await
+}
+
+async fn resolve_with(gate: &AuthGate, token: &str, activity: bool) -> Result<Option<Authenticated>, sqlx::Error> {
     let now = now_ms();
     let idle_since = now.saturating_sub(gate.settings().session_idle_ms());
     let Some(row) = repo::find_live_session(gate, &hash_token(token), now, idle_since).await? else {
         return Ok(None);
     };
-    if now - row.last_active_at > TOUCH_EVERY_MS {
+    if activity && now - row.last_active_at > TOUCH_EVERY_MS {
         repo::touch_session(gate, &row.id, now).await?;
     }
     let permissions = permissions_of(gate.exec(), &row.user_id).await?;
@@ -56,7 +68,9 @@ pub async fn resolve(gate: &AuthGate, token: &str) -> Result<Option<Authenticate
 
 /// Starts a session for `user_id` and returns its token (to be set as the cookie).
 pub async fn start(gate: &AuthGate, user_id: &str, org_id: &str, client: &ClientInfo) -> Result<Token, sqlx::Error> {
-    start_with(gate.exec(), gate.settings(), user_id, org_id, client).await
+    let token = start_with(gate.exec(), gate.settings(), user_id, org_id, client).await?;
+    gate.live().announce(org_id, Topic::Sessions);
+    Ok(token)
 }
 
 /// Starts a session through `exec`: the transaction of the change that signs someone in (an
@@ -85,7 +99,12 @@ pub async fn start_with(exec: Exec<'_>, settings: &Settings, user_id: &str, org_
 
 /// Ends the session named by `token` (sign-out, or replaced at sign-in).
 pub async fn end(gate: &AuthGate, token: &str, reason: &str) -> Result<(), sqlx::Error> {
-    repo::end_session_by_hash(gate, &hash_token(token), reason, now_ms()).await
+    if let Some((org_id, user_id)) = repo::end_session_by_hash(gate, &hash_token(token), reason, now_ms()).await? {
+        gate.live().announce(&org_id, Topic::Sessions);
+        // The browser's other tabs share the cookie: their streams end too.
+        gate.live().announce_to(&org_id, Topic::Account, &user_id);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::rules::{may, skips_self};
 use crate::auth::server::guard::capability::{JobContext, JobDesk, OrgTx, Permit};
 use crate::bulk::types::BulkKind;
 use crate::error::AppError;
+use crate::live::types::Topic;
 use crate::server::client::ClientInfo;
 use crate::server::ids::{new_id, now_ms};
 use crate::users::server::rules::{self, RoleInfo};
@@ -120,6 +121,8 @@ impl Worker {
         let Some((cursor, cancel)) = repo::hold(&mut tx, &job.id, &self.id, now_ms() + LEASE_MS).await? else {
             return Ok(Step::Lost);
         };
+        // The starter's page shows the job's progress as each chunk commits.
+        tx.announce_to(Topic::Bulk, &job.started_by);
         if cancel != 0 {
             repo::advance(&mut tx, &job.id, &cursor, 0, 0, Some("cancelled"), now_ms()).await?;
             tx.commit().await?;
@@ -158,6 +161,7 @@ impl Worker {
     async fn fail(&self, job: &JobRow, why: &str) -> Result<Step, AppError> {
         tracing::warn!(job = %job.id, why, "bulk job failed");
         repo::fail(&self.desk, &job.id, why, now_ms()).await?;
+        self.desk.live().announce_to(&job.org_id, Topic::Bulk, &job.started_by);
         Ok(Step::Ended)
     }
 

@@ -3,6 +3,7 @@
 use super::repo;
 use crate::auth::server::guard::capability::{AuthGate, Operator, Permit};
 use crate::error::AppError;
+use crate::live::types::Topic;
 use crate::login_attempts::types::{loggable_identifier, AttemptQuery, FailureReason, LoginAttemptList, ATTEMPT_PAGE_SIZE};
 use crate::server::batches::delete_in_batches;
 use crate::server::cursor;
@@ -40,6 +41,9 @@ pub async fn record_attempt(gate: &AuthGate, attempt: &NewAttempt<'_>) -> Result
         },
     )
     .await?;
+    if let Some(org_id) = attempt.org_id {
+        gate.live().announce(org_id, Topic::LoginAttempts);
+    }
     Ok(())
 }
 
@@ -50,6 +54,9 @@ pub async fn record_refusal(gate: &AuthGate, attempt: &NewAttempt<'_>, window_st
     let reason = attempt.failure.map(|r| r.label()).unwrap_or_default();
     if repo::add_repeat(gate, attempt.org_id, &attempt.client.ip_address, reason, window_start).await? {
         metrics::counter!("roster_sign_ins_total", "outcome" => attempt.failure.map_or("success", |r| r.key())).increment(1);
+        if let Some(org_id) = attempt.org_id {
+            gate.live().announce(org_id, Topic::LoginAttempts);
+        }
         return Ok(());
     }
     record_attempt(gate, attempt).await

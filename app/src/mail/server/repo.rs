@@ -2,6 +2,7 @@
 //! transaction; the worker claims and settles it through the [`Mailroom`].
 
 use crate::auth::server::guard::capability::{Mailroom, OrgTx};
+use crate::live::types::Topic;
 use crate::server::db::Dialect;
 use crate::server::ids::key;
 use crate::server::sql::Sql;
@@ -22,6 +23,7 @@ pub struct NewMail<'a> {
 #[derive(Debug, Clone, FromRow)]
 pub struct ClaimedMail {
     pub id: String,
+    pub org_id: String,
     pub invitation_id: Option<String>,
     pub to_address: String,
     pub subject: String,
@@ -110,7 +112,7 @@ pub async fn claim_due(room: &Mailroom, now: i64, lease_until: i64, limit: i64) 
     sql.push(lock);
     sql.push(
         ") AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2)
-         RETURNING id, invitation_id, to_address, subject, body_text, body_html, attempts, created_at, lease_until",
+         RETURNING id, org_id, invitation_id, to_address, subject, body_text, body_html, attempts, created_at, lease_until",
     );
     let mut tx = room.begin_write().await?;
     let claimed = tx.exec().fetch_all(sql).await?;
@@ -135,7 +137,16 @@ pub async fn mark_sent(room: &Mailroom, mail: &ClaimedMail, now: i64) -> Result<
     if changed > 0 {
         set_invitation_delivery(&mut tx, mail, "sent", None, now).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    announce_delivery(room, mail, changed);
+    Ok(())
+}
+
+/// An invitation's delivery changed: its list shows it.
+fn announce_delivery(room: &Mailroom, mail: &ClaimedMail, changed: u64) {
+    if changed > 0 && mail.invitation_id.is_some() {
+        room.live().announce(&mail.org_id, Topic::Invitations);
+    }
 }
 
 /// The attempt failed: try again at `retry_at`, or (`None`) give up, forget the bodies and
@@ -164,7 +175,9 @@ pub async fn mark_failed_attempt(room: &Mailroom, mail: &ClaimedMail, error: &st
         let status = if retry_at.is_some() { "queued" } else { "failed" };
         set_invitation_delivery(&mut tx, mail, status, Some(error), now).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    announce_delivery(room, mail, changed);
+    Ok(())
 }
 
 /// A claimed message that must not go (its invitation ended, or a resend replaced it):

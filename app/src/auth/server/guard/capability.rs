@@ -35,7 +35,7 @@
 //! ```compile_fail,E0451
 //! // Or makes itself a capability for an organization it names.
 //! fn sneaky(db: app::server::db::Db) -> app::auth::server::guard::OrgDb {
-//!     app::auth::server::guard::OrgDb { db, org_id: "another-org".into() }
+//!     app::auth::server::guard::OrgDb { db, org_id: "another-org".into(), live: app::live::server::hub::Live::none() }
 //! }
 //! ```
 //!
@@ -80,6 +80,8 @@
 
 use crate::auth::server::password::HashLimiter;
 use crate::auth::types::{Permission, SignedInUser};
+use crate::live::server::hub::{Live, News};
+use crate::live::types::Topic;
 use crate::server::client::ClientInfo;
 use crate::server::db::{Db, Dialect, Exec, Tx};
 use crate::server::state::Settings;
@@ -124,6 +126,12 @@ impl Authenticated {
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
 }
 
 /// The application state every request can reach: the settings, and the database, which
@@ -140,6 +148,8 @@ pub struct AppState {
     hashing: HashLimiter,
     /// Invitation links being accepted now (see [`InviteGate::accepting`]).
     accepting: InFlight,
+    /// What changed, for the live lists (see `live::server::hub`).
+    live: Live,
 }
 
 impl AppState {
@@ -150,6 +160,7 @@ impl AppState {
             sign_in_ips: Throttle::new(settings.ip_limit, SIGN_IN_WINDOW_MS),
             hashing: HashLimiter::new(settings.hash_concurrency, settings.hash_queue),
             accepting: InFlight::default(),
+            live: Live::start(&db),
             db,
             settings,
         }
@@ -160,8 +171,13 @@ impl AppState {
         self.db.ping().await
     }
 
+    /// The hub of this process's live news (the streams subscribe to it; workers announce).
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
     pub(super) fn org_db(&self, org_id: &str) -> OrgDb {
-        OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
+        OrgDb { db: self.db.clone(), org_id: org_id.to_owned(), live: self.live.clone() }
     }
 
     pub(super) fn auth_gate(&self) -> AuthGate {
@@ -170,6 +186,7 @@ impl AppState {
             settings: self.settings.clone(),
             sign_in_ips: self.sign_in_ips.clone(),
             hashing: self.hashing.clone(),
+            live: self.live.clone(),
         }
     }
 
@@ -180,6 +197,7 @@ impl AppState {
             link_guesses: self.link_guesses.clone(),
             hashing: self.hashing.clone(),
             accepting: self.accepting.clone(),
+            live: self.live.clone(),
         }
     }
 }
@@ -263,6 +281,7 @@ impl Permit {
 pub struct OrgDb {
     db: Db,
     org_id: String,
+    live: Live,
 }
 
 impl OrgDb {
@@ -278,14 +297,18 @@ impl OrgDb {
     }
     /// A write transaction on the organization's data (see [`Tx`]: only `commit` commits).
     pub async fn begin_write(&self) -> Result<OrgTx, sqlx::Error> {
-        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: self.org_id.clone() })
+        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: self.org_id.clone(), live: self.live.clone(), news: Vec::new() })
     }
 }
 
-/// A write transaction on one organization's data; rolls back unless committed.
+/// A write transaction on one organization's data; rolls back unless committed. What it
+/// changes that a live list shows is announced once it commits, never before (a page that
+/// looks again must find the change) and never for a rollback.
 pub struct OrgTx {
     tx: Tx,
     org_id: String,
+    live: Live,
+    news: Vec<News>,
 }
 
 impl OrgTx {
@@ -295,8 +318,23 @@ impl OrgTx {
     pub fn exec(&mut self) -> Exec<'_> {
         self.tx.exec()
     }
+    /// `topic` changes in the organization if this transaction commits.
+    pub fn announce(&mut self, topic: Topic) {
+        self.news.push(News { org: self.org_id.clone(), topic, user: None });
+    }
+    /// `topic` changes for `user` alone if this transaction commits.
+    pub fn announce_to(&mut self, topic: Topic, user: &str) {
+        self.news.push(News { org: self.org_id.clone(), topic, user: Some(user.to_owned()) });
+    }
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        let mut told = std::collections::HashSet::new();
+        for news in self.news {
+            if told.insert(news.clone()) {
+                self.live.send(news);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -308,6 +346,7 @@ pub struct AuthGate {
     settings: Settings,
     sign_in_ips: Throttle,
     hashing: HashLimiter,
+    live: Live,
 }
 
 impl AuthGate {
@@ -325,6 +364,10 @@ impl AuthGate {
     }
     pub fn exec(&self) -> Exec<'_> {
         self.db.exec()
+    }
+    /// Sign-in's news (an attempt, a session started or ended), announced after each write.
+    pub fn live(&self) -> &Live {
+        &self.live
     }
 }
 
@@ -345,9 +388,10 @@ impl Operator {
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.db.begin_write().await
     }
-    /// One organization's data, as a tenant repository takes it.
+    /// One organization's data, as a tenant repository takes it. The command line runs in a
+    /// process of its own, with no stream to tell: its changes announce nothing.
     pub fn org(&self, org_id: &str) -> OrgDb {
-        OrgDb { db: self.db.clone(), org_id: org_id.to_owned() }
+        OrgDb { db: self.db.clone(), org_id: org_id.to_owned(), live: Live::none() }
     }
 }
 
@@ -361,6 +405,7 @@ pub struct InviteGate {
     link_guesses: Throttle,
     hashing: HashLimiter,
     accepting: InFlight,
+    live: Live,
 }
 
 impl InviteGate {
@@ -393,7 +438,7 @@ impl InviteGate {
         let mut tx = self.db.begin_write().await?;
         let sql = crate::server::sql::Sql::new("SELECT org_id FROM invitations WHERE token_hash = $1").bind(token_hash);
         let org_id: Option<String> = tx.exec().optional_scalar(sql).await?;
-        Ok(org_id.map(|org_id| OrgTx { tx, org_id }))
+        Ok(org_id.map(|org_id| OrgTx { tx, org_id, live: self.live.clone(), news: Vec::new() }))
     }
 }
 
@@ -402,12 +447,20 @@ impl InviteGate {
 pub struct Mailroom {
     db: Db,
     public_url: String,
+    live: Live,
 }
 
 impl Mailroom {
     /// Links in the mail it sends start with `public_url` (`ROSTER_PUBLIC_URL`).
     pub fn new(db: Db, public_url: &str) -> Mailroom {
-        Mailroom { db, public_url: public_url.trim_end_matches('/').to_owned() }
+        Mailroom { db, public_url: public_url.trim_end_matches('/').to_owned(), live: Live::none() }
+    }
+    /// Announces what became of each mail (an invitation's delivery) through `live`.
+    pub fn with_live(self, live: Live) -> Mailroom {
+        Mailroom { live, ..self }
+    }
+    pub fn live(&self) -> &Live {
+        &self.live
     }
     pub fn public_url(&self) -> &str {
         &self.public_url
@@ -430,11 +483,19 @@ impl Mailroom {
 pub struct JobDesk {
     db: Db,
     settings: Settings,
+    live: Live,
 }
 
 impl JobDesk {
     pub fn new(db: Db, settings: Settings) -> JobDesk {
-        JobDesk { db, settings }
+        JobDesk { db, settings, live: Live::none() }
+    }
+    /// Announces each chunk's progress (and its users' changes) through `live`.
+    pub fn with_live(self, live: Live) -> JobDesk {
+        JobDesk { live, ..self }
+    }
+    pub fn live(&self) -> &Live {
+        &self.live
     }
     pub fn dialect(&self) -> Dialect {
         self.db.dialect()
@@ -473,7 +534,7 @@ impl JobDesk {
             org_name: row.org_name,
             permissions,
         };
-        let org = OrgDb { db: self.db.clone(), org_id: org_id.to_owned() };
+        let org = OrgDb { db: self.db.clone(), org_id: org_id.to_owned(), live: self.live.clone() };
         Ok(Some(Permit { auth, org, settings: self.settings.clone(), job: Some(job) }))
     }
 }

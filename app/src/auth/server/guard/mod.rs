@@ -68,6 +68,11 @@ pub async fn resolve_session(state: &AppState, token: &str) -> Result<Option<Aut
     session::resolve(&state.auth_gate(), token).await
 }
 
+/// The same, for a live stream: its session as it is now, without counting as activity.
+pub async fn resolve_session_quietly(state: &AppState, token: &str) -> Result<Option<Authenticated>, sqlx::Error> {
+    session::resolve_quietly(&state.auth_gate(), token).await
+}
+
 /// Sign-in's way in, for the public functions of the `auth` feature alone.
 pub(in crate::auth) fn auth_gate() -> Result<AuthGate, AppError> {
     Ok(app_state()?.auth_gate())

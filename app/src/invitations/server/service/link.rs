@@ -14,6 +14,7 @@ use crate::auth::types::check_password_policy;
 use crate::error::{AppError, FieldError};
 use crate::invitations::server::repo::{self, LinkRow};
 use crate::invitations::types::{Acceptance, InvitationDetails, InvitationLink, InvitationStatus};
+use crate::live::types::Topic;
 use crate::server::client::{throttle_key, ClientInfo};
 use crate::server::ids::now_ms;
 use crate::users::server::service::invitee;
@@ -102,6 +103,7 @@ pub async fn accept(gate: &InviteGate, client: &ClientInfo, input: Acceptance) -
         return Err(AppError::Conflict(InvitationLink::Cancelled.problem().into()));
     }
     let token = session::start_with(tx.exec(), gate.settings(), &user_id, &row.org_id, client).await?;
+    tx.announce(Topic::Sessions);
     let event = AuditEvent {
         actor: Actor::Person { id: &user_id, email: &row.email, name: name.as_str() },
         client: Some(client.clone()),
