@@ -16,6 +16,11 @@
 //!    **Change password** with wrong current passwords as fast as answered (a stolen session
 //!    guessing): each check waits for the same bounded limiter as sign-in, so the page and the
 //!    memory should fare as under the sign-in flood.
+//! 4. Live streams (`/api/live`, one per open tab): `--streams` (default 1,000) opened by the
+//!    Owner and left idle, and the memory they take (server and clients together, so an upper
+//!    bound of the server's); then, with `--busy-streams` (default 200) of them still open, the
+//!    wrong-password flood of phase 2 again, whose every attempt is news for Login Attempts:
+//!    the Users page meanwhile, and the events the streams got.
 //!
 //! ```text
 //! cargo bench -p server --bench sign_in_flood                    # SQLite
@@ -66,6 +71,21 @@ struct Options {
     /// Password checks at once (`ROSTER_HASH_CONCURRENCY`); the server's default otherwise.
     #[arg(long)]
     hash_concurrency: Option<usize>,
+    /// Live streams opened and left idle (phase 4).
+    #[arg(long, default_value_t = 1000)]
+    streams: usize,
+    /// Live streams kept open during phase 4's flood.
+    #[arg(long, default_value_t = 200)]
+    busy_streams: usize,
+}
+
+/// Opens a live stream for `client` and waits for its first event; the response, to read on.
+async fn open_stream(client: &reqwest::Client, base: &str) -> reqwest::Response {
+    let mut res = client.get(format!("{base}/api/live")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first = res.chunk().await.unwrap().unwrap_or_default();
+    assert!(String::from_utf8_lossy(&first).contains("event: ready"), "{first:?}");
+    res
 }
 
 /// This process's resident memory now and at its peak, in MiB (Linux).
@@ -162,7 +182,7 @@ async fn users_page(client: &reqwest::Client, base: &str, for_how_long: Duration
 
 #[tokio::main]
 async fn main() {
-    let Options { common, users, seconds, clients, flood, hash_concurrency } = clap::Parser::parse();
+    let Options { common, users, seconds, clients, flood, hash_concurrency, streams, busy_streams } = clap::Parser::parse();
     let dialect = common.dialect();
     let window = Duration::from_secs_f64(seconds);
     let (url, _dir) = database::fresh(common.postgres.as_deref(), "roster_bench_flood").await;
@@ -248,6 +268,48 @@ async fn main() {
         quantile(&guessed, 0.99)
     );
 
+    // 4. Live streams, idle, then during the flood.
+    println!("==> {dialect}: {streams} live streams open, idle");
+    let (rss_no_streams, _) = memory();
+    let mut open = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        open.push(open_stream(&admin, &base).await);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rss_streams, _) = memory();
+    let per_stream_kib = (rss_streams - rss_no_streams).max(0.0) * 1024.0 / streams.max(1) as f64;
+    println!("    memory {rss_no_streams:.0} MiB before, {rss_streams:.0} MiB with {streams} streams: {per_stream_kib:.1} KiB a stream");
+    open.truncate(busy_streams);
+    let events = Arc::new(AtomicU64::new(0));
+    let readers: Vec<_> = open
+        .into_iter()
+        .map(|mut res| {
+            let events = events.clone();
+            tokio::spawn(async move {
+                while let Ok(Some(chunk)) = res.chunk().await {
+                    events.fetch_add(String::from_utf8_lossy(&chunk).matches("event: login_attempts").count() as u64, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    println!("==> {dialect}: {flood} clients sending wrong passwords for {seconds} s, {busy_streams} live streams open");
+    let base_for_live = base.clone();
+    let attacker = reqwest::Client::builder().pool_max_idle_per_host(flood).build().unwrap();
+    let Flooded { page: live_loaded, refused: l401, turned_away: l503, other: live_errors } = page_under_flood(&admin, &base, window, flood, 401, move |i, n| {
+        let email = format!("live{i}-{n}@bench.example");
+        attacker.post(format!("{base_for_live}/api/public/login")).form(&[("email", email.as_str()), ("password", "Winter2026!")])
+    })
+    .await;
+    let heard = events.load(Ordering::Relaxed) as f64 / busy_streams.max(1) as f64;
+    for r in readers {
+        r.abort();
+    }
+    println!(
+        "    Users first page: p50 {:.1?}, p99 {:.1?}; flood answered {l401:.0}/s 401, {l503:.0}/s 503, {live_errors} other; each stream heard {heard:.1} Login Attempts events",
+        quantile(&live_loaded, 0.5),
+        quantile(&live_loaded, 0.99)
+    );
+
     if common.write() {
         let rows = format!(
             "| {dialect} | Sign-ins per second, right password, {clients} clients | {sign_ins:.1} / s |\n\
@@ -257,13 +319,17 @@ async fn main() {
              | {dialect} | Memory of the process (server and clients) | {rss_before:.0} MiB quiet, {peak:.0} MiB at the flood's peak |\n\
              | {dialect} | Users first page while {flood} calls at once of one Member's session send Change password with wrong current passwords | p50 {:.1?}, p99 {:.1?} |\n\
              | {dialect} | Those calls' answers meanwhile | {g422:.0} / s checked and refused (422), {g503:.0} / s turned away (503), {change_errors} other |\n\
-             | {dialect} | Memory during them (peak reset before) | {rss_before_change:.0} MiB before, {change_peak:.0} MiB at their peak |\n",
+             | {dialect} | Memory during them (peak reset before) | {rss_before_change:.0} MiB before, {change_peak:.0} MiB at their peak |\n\
+             | {dialect} | {streams} idle live streams (server and clients) | {rss_no_streams:.0} MiB before, {rss_streams:.0} MiB open: {per_stream_kib:.1} KiB a stream |\n\
+             | {dialect} | Users first page while {flood} clients send wrong passwords and {busy_streams} live streams are open | p50 {:.1?}, p99 {:.1?}; each stream heard {heard:.1} Login Attempts events in {seconds} s |\n",
             quantile(&quiet, 0.5),
             quantile(&quiet, 0.99),
             quantile(&loaded, 0.5),
             quantile(&loaded, 0.99),
             quantile(&guessed, 0.5),
             quantile(&guessed, 0.99),
+            quantile(&live_loaded, 0.5),
+            quantile(&live_loaded, 0.99),
         );
         let section = report::Section {
             name: "Flood",
