@@ -164,7 +164,8 @@ where
     });
     let notice = view! {
         <div class="live-news">
-            <p class="visually-hidden" role="status">{move || said.get()}</p>
+            // A live region of its own (not role="status": the toasts are the page's status).
+            <p class="visually-hidden live-said" aria-live="polite" aria-atomic="true">{move || said.get()}</p>
             {move || {
                 let n = newer.get();
                 (n > 0).then(|| view! {
