@@ -108,6 +108,7 @@ pub fn HelpPage() -> impl IntoView {
                 &["Status", "Badge", "Success or Failed"],
                 &["Reason", "Text", "Failure reason (if applicable)"],
             ])}
+            <p>"Sessions, Login Attempts, the Audit Log and Invitations update as things happen, without a refresh. On the first page, new rows appear at the top; on a later page, the rows you are reading stay where they are and a button such as “3 new — Show” takes you to the newest."</p>
             <h2>"Expected outcome"</h2>
             <ul>
                 <li>"Users receive invitations and appear in the list with the correct status."</li>
