@@ -10,14 +10,14 @@ pub use super::chain::{ChainHead, EventRow};
 const COLUMNS: &str = "id, org_id, seq, actor_kind, actor_id, actor_email, actor_name, action, target_type, target_id, \
                        target_label, details, ip_address, device, created_at, prev_hash, hash";
 
-/// Takes the next place on the transaction's organization's chain: its number and the hash of
-/// the event before it. The head's row stays locked until the transaction ends, so the
-/// organization's events are chained one at a time, in the order they commit.
-pub async fn next_link(tx: &mut OrgTx) -> Result<(i64, String), sqlx::Error> {
+/// Holds the head of the transaction's organization's chain: the number and hash of its last
+/// event. Its row stays locked until the transaction ends, so the organization's events are
+/// chained one transaction at a time, in the order they commit.
+pub async fn hold_head(tx: &mut OrgTx) -> Result<(i64, String), sqlx::Error> {
     let org_id = tx.id().to_owned();
-    let take = || Sql::new("UPDATE audit_chains SET seq = seq + 1 WHERE org_id = $1 RETURNING seq, hash").bind(org_id.as_str());
-    if let Some(link) = tx.exec().fetch_optional::<(i64, String)>(take()).await? {
-        return Ok(link);
+    let take = || Sql::new("UPDATE audit_chains SET seq = seq WHERE org_id = $1 RETURNING seq, hash").bind(org_id.as_str());
+    if let Some(head) = tx.exec().fetch_optional::<(i64, String)>(take()).await? {
+        return Ok(head);
     }
     // The organization's first event since the chain began (organizations made later have no
     // head yet); another transaction may be making it at the same time.
@@ -26,29 +26,34 @@ pub async fn next_link(tx: &mut OrgTx) -> Result<(i64, String), sqlx::Error> {
     tx.exec().fetch_one(take()).await
 }
 
-/// Writes the event (its chain fields already set) and moves the chain's head to it.
-pub async fn insert(tx: &mut OrgTx, row: &EventRow) -> Result<(), sqlx::Error> {
-    let sql = Sql::new(format!("INSERT INTO audit_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"))
-        .bind(&row.id)
-        .bind(&row.org_id)
-        .bind(row.seq)
-        .bind(&row.actor_kind)
-        .bind(&row.actor_id)
-        .bind(&row.actor_email)
-        .bind(&row.actor_name)
-        .bind(&row.action)
-        .bind(&row.target_type)
-        .bind(&row.target_id)
-        .bind(&row.target_label)
-        .bind(&row.details)
-        .bind(&row.ip_address)
-        .bind(&row.device)
-        .bind(row.created_at)
-        .bind(&row.prev_hash)
-        .bind(&row.hash);
-    tx.exec().execute(sql).await?;
-    let head = Sql::new("UPDATE audit_chains SET hash = $1 WHERE org_id = $2 AND seq = $3").bind(&row.hash).bind(&row.org_id).bind(row.seq);
-    tx.exec().execute(head).await.map(|_| ())
+/// Events written by one statement at most (17 values each, far under either database's
+/// limit on bound values).
+pub const INSERT_BATCH: usize = 100;
+
+/// Writes `rows` (their chain fields set, in order) in statements of [`INSERT_BATCH`].
+pub async fn insert_many(tx: &mut OrgTx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
+    for batch in rows.chunks(INSERT_BATCH) {
+        let mut sql = Sql::new(format!("INSERT INTO audit_events ({COLUMNS}) VALUES "));
+        for (i, row) in batch.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.push_bind(row.id.as_str()).push(", ").push_bind(row.org_id.as_str()).push(", ").push_bind(row.seq).push(", ");
+            sql.push_bind(row.actor_kind.as_str()).push(", ").push_bind(row.actor_id.clone()).push(", ");
+            sql.push_bind(row.actor_email.as_str()).push(", ").push_bind(row.actor_name.as_str()).push(", ");
+            sql.push_bind(row.action.as_str()).push(", ").push_bind(row.target_type.as_str()).push(", ");
+            sql.push_bind(row.target_id.clone()).push(", ").push_bind(row.target_label.as_str()).push(", ");
+            sql.push_bind(row.details.as_str()).push(", ").push_bind(row.ip_address.clone()).push(", ");
+            sql.push_bind(row.device.clone()).push(", ").push_bind(row.created_at).push(", ");
+            sql.push_bind(row.prev_hash.clone()).push(", ").push_bind(row.hash.clone()).push(")");
+        }
+        tx.exec().execute(sql).await?;
+    }
+    Ok(())
+}
+
+/// Moves the chain's head to the event `seq` whose hash is `hash`.
+pub async fn set_head(tx: &mut OrgTx, seq: i64, hash: &str) -> Result<(), sqlx::Error> {
+    let sql = Sql::new("UPDATE audit_chains SET seq = $1, hash = $2 WHERE org_id = $3").bind(seq).bind(hash).bind(tx.id());
+    tx.exec().execute(sql).await.map(|_| ())
 }
 
 /// What a page of the Audit Log asks for.

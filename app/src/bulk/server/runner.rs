@@ -16,6 +16,7 @@ use crate::server::client::ClientInfo;
 use crate::server::ids::{new_id, now_ms};
 use crate::users::server::rules::{self, RoleInfo};
 use crate::users::server::service as users;
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -129,11 +130,19 @@ impl Worker {
             return Ok(Step::Ended);
         }
         let items = repo::next_items(&mut tx, &job.id, &cursor, self.chunk).await?;
+        // The chunk's users and their roles, read at once (the invitation kinds read their own).
+        let ids: Vec<String> = items.iter().map(|(id, _)| id.clone()).collect();
+        let mut loaded = if matches!(acting, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
+            HashMap::new()
+        } else {
+            users::load_changeable_many(&mut tx, &permit, &roles, &ids).await?
+        };
         let (mut changed, mut skipped) = (0, 0);
         let mut last = cursor;
         let mut outcomes = Vec::with_capacity(items.len());
         for (user_id, expected) in items.iter() {
-            let outcome = apply(&mut tx, &permit, &roles, acting, undoing, job.role_id.as_deref(), user_id, *expected).await?;
+            let work = Work { kind: acting, undoing, role_id: job.role_id.as_deref(), user_id, expected: *expected };
+            let outcome = apply(&mut tx, &permit, &roles, work, loaded.remove(user_id)).await?;
             outcomes.push(match outcome {
                 Outcome::Changed(version) => {
                     changed += 1;
@@ -188,18 +197,25 @@ fn refusal(err: &AppError) -> Option<String> {
     }
 }
 
-/// Does `kind` (or, `undoing`, its reverse) to one user inside the chunk's transaction.
-#[allow(clippy::too_many_arguments)]
+/// One user's part of a chunk: `kind` (or, `undoing`, its reverse) to `user_id`, who had the
+/// version `expected` when the job changed them (for an undo).
+struct Work<'a> {
+    kind: BulkKind,
+    undoing: bool,
+    role_id: Option<&'a str>,
+    user_id: &'a str,
+    expected: Option<i64>,
+}
+
+/// Does `work` inside the chunk's transaction, to the user as the chunk read them (`loaded`).
 async fn apply(
     tx: &mut OrgTx,
     permit: &Permit,
     roles: &[RoleInfo],
-    kind: BulkKind,
-    undoing: bool,
-    role_id: Option<&str>,
-    user_id: &str,
-    expected: Option<i64>,
+    work: Work<'_>,
+    loaded: Option<Result<(users::TargetRow, Vec<String>), AppError>>,
 ) -> Result<Outcome, AppError> {
+    let Work { kind, undoing, role_id, user_id, expected } = work;
     if !undoing && skips_self(kind) && user_id == permit.user_id() {
         return Ok(Outcome::Skipped("this is you".into()));
     }
@@ -214,7 +230,10 @@ async fn apply(
             };
             return Ok(if done.is_some() { Outcome::Changed(None) } else { Outcome::Skipped("not a pending invitee".into()) });
         }
-        let (before, current) = users::load_changeable(tx, permit, roles, user_id).await?;
+        let (before, current) = match loaded {
+            Some(loaded) => loaded?,
+            None => users::load_changeable(tx, permit, roles, user_id).await?,
+        };
         if undoing && expected != Some(before.version) {
             return Ok(Outcome::Skipped("changed since, so left as they are".into()));
         }

@@ -297,19 +297,28 @@ impl OrgDb {
     }
     /// A write transaction on the organization's data (see [`Tx`]: only `commit` commits).
     pub async fn begin_write(&self) -> Result<OrgTx, sqlx::Error> {
-        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: self.org_id.clone(), live: self.live.clone(), news: Vec::new() })
+        Ok(OrgTx { tx: self.db.begin_write().await?, org_id: self.org_id.clone(), live: self.live.clone(), news: Vec::new(), slots: Vec::new(), hooks: Vec::new() })
     }
 }
 
 /// A write transaction on one organization's data; rolls back unless committed. What it
 /// changes that a live list shows is announced once it commits, never before (a page that
 /// looks again must find the change) and never for a rollback.
+///
+/// A feature may keep state of its own in the transaction ([`OrgTx::slot`]) and finish it just
+/// before the commit ([`OrgTx::before_commit`]): the audit trail gathers a transaction's events
+/// and writes them at once, a statement per hundred rather than three an event.
 pub struct OrgTx {
     tx: Tx,
     org_id: String,
     live: Live,
     news: Vec<News>,
+    slots: Vec<Box<dyn std::any::Any + Send>>,
+    hooks: Vec<CommitHook>,
 }
+
+/// Work that must be done inside a transaction before it commits (see [`OrgTx::before_commit`]).
+pub type CommitHook = for<'a> fn(&'a mut OrgTx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
 
 impl OrgTx {
     pub fn id(&self) -> &str {
@@ -326,7 +335,31 @@ impl OrgTx {
     pub fn announce_to(&mut self, topic: Topic, user: &str) {
         self.news.push(News { org: self.org_id.clone(), topic, user: Some(user.to_owned()) });
     }
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// The transaction's value of type `T`, made with `T::default()` on first use.
+    pub fn slot<T: Default + Send + 'static>(&mut self) -> &mut T {
+        let at = match self.slots.iter().position(|s| s.is::<T>()) {
+            Some(at) => at,
+            None => {
+                self.slots.push(Box::new(T::default()));
+                self.slots.len() - 1
+            }
+        };
+        match self.slots[at].downcast_mut::<T>() {
+            Some(value) => value,
+            None => unreachable!("the slot was found by its type"),
+        }
+    }
+    /// Runs `hook` once just before the commit (registering it again changes nothing); an error
+    /// aborts the commit, and the transaction rolls back.
+    pub fn before_commit(&mut self, hook: CommitHook) {
+        if !self.hooks.iter().any(|h| std::ptr::fn_addr_eq(*h, hook)) {
+            self.hooks.push(hook);
+        }
+    }
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        for hook in std::mem::take(&mut self.hooks) {
+            hook(&mut self).await?;
+        }
         self.tx.commit().await?;
         let mut told = std::collections::HashSet::new();
         for news in self.news {
@@ -438,7 +471,7 @@ impl InviteGate {
         let mut tx = self.db.begin_write().await?;
         let sql = crate::server::sql::Sql::new("SELECT org_id FROM invitations WHERE token_hash = $1").bind(token_hash);
         let org_id: Option<String> = tx.exec().optional_scalar(sql).await?;
-        Ok(org_id.map(|org_id| OrgTx { tx, org_id, live: self.live.clone(), news: Vec::new() }))
+        Ok(org_id.map(|org_id| OrgTx { tx, org_id, live: self.live.clone(), news: Vec::new(), slots: Vec::new(), hooks: Vec::new() }))
     }
 }
 

@@ -21,6 +21,8 @@ pub struct TargetRow {
     pub department: Option<String>,
     pub location: Option<String>,
     pub time_zone: Option<String>,
+    /// Whether they hold the Owner role (read with them: the last-Owner rule asks).
+    pub holds_owner: bool,
 }
 
 /// The profile an edit writes, already checked.
@@ -44,12 +46,44 @@ pub struct NewAccount<'a> {
 }
 
 fn select_target(org_id: &str, user_id: &str) -> Sql {
-    Sql::new(
-        "SELECT id, name, email, status, version, phone, job_title, department, location, time_zone
-         FROM users WHERE id = $1 AND org_id = $2",
-    )
-    .bind(user_id)
-    .bind(org_id)
+    let mut sql = Sql::new(TARGET_COLUMNS);
+    sql.push(" WHERE u.id = ").push_bind(user_id).push(" AND u.org_id = ").push_bind(org_id);
+    sql
+}
+
+/// A target's columns (see [`TargetRow`]), from `users u`.
+const TARGET_COLUMNS: &str = "SELECT u.id, u.name, u.email, u.status, u.version, u.phone, u.job_title, u.department, u.location, u.time_zone,
+         EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = 'Owner') AS holds_owner
+     FROM users u";
+
+/// The users `ids` of the transaction's organization as a change needs them, and their role
+/// ids: a bulk job's chunk reads its users in two statements rather than two a user.
+pub async fn load_targets(tx: &mut OrgTx, ids: &[String]) -> Result<(Vec<TargetRow>, Vec<(String, String)>), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let org_id = tx.id().to_owned();
+    let mut sql = Sql::new(TARGET_COLUMNS);
+    sql.push(" WHERE u.org_id = ").push_bind(org_id.as_str()).push(" AND u.id IN (");
+    push_ids(&mut sql, ids);
+    let targets = tx.exec().fetch_all(sql).await?;
+    let mut sql = Sql::new("SELECT ur.user_id, ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = ");
+    sql.push_bind(org_id.as_str()).push(" AND ur.user_id IN (");
+    push_ids(&mut sql, ids);
+    sql.push(" ORDER BY ur.user_id, ur.role_id");
+    let roles = tx.exec().fetch_all(sql).await?;
+    Ok((targets, roles))
+}
+
+/// `$n, $n+1, …)` binding `ids`.
+fn push_ids(sql: &mut Sql, ids: &[String]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(id.as_str());
+    }
+    sql.push(")");
 }
 
 /// The role ids a user of the organization holds.
@@ -133,17 +167,6 @@ pub async fn another_active_owner(tx: &mut OrgTx, user_id: &str) -> Result<bool,
     tx.exec().scalar(sql).await
 }
 
-/// True when the user holds the organization's Owner role.
-pub async fn holds_owner(tx: &mut OrgTx, user_id: &str) -> Result<bool, sqlx::Error> {
-    let sql = Sql::new(
-        "SELECT COUNT(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-         WHERE ur.user_id = $1 AND r.org_id = $2 AND r.name = 'Owner'",
-    )
-    .bind(user_id)
-    .bind(tx.id());
-    Ok(tx.exec().scalar::<i64>(sql).await? > 0)
-}
-
 /// Writes the profile of the user read at `version`, and moves the version on.
 pub async fn update_profile(tx: &mut OrgTx, user_id: &str, version: i64, p: &ProfileUpdate<'_>, now: i64) -> Result<(), sqlx::Error> {
     let sql = Sql::new(
@@ -210,13 +233,16 @@ pub async fn activate(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<String,
 }
 
 /// Makes the user Inactive and ends every session they hold, `revoked_by` the actor; returns
-/// how many sessions ended.
-pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64) -> Result<u64, sqlx::Error> {
+/// how many sessions ended, or `None` when the user is gone (since a bulk job's chunk read
+/// them: a pending invitee removed with an inviter's invitations).
+pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64) -> Result<Option<u64>, sqlx::Error> {
     let sql = Sql::new("UPDATE users SET status = 'inactive', updated_at = $1, version = version + 1 WHERE id = $2 AND org_id = $3")
         .bind(now)
         .bind(user_id)
         .bind(tx.id());
-    tx.exec().execute(sql).await?;
+    if tx.exec().execute(sql).await? == 0 {
+        return Ok(None);
+    }
     let sql = Sql::new(
         "UPDATE sessions SET ended_at = $1, end_reason = 'deactivated', revoked_by = $2
          WHERE user_id = $3 AND org_id = $4 AND ended_at IS NULL",
@@ -225,7 +251,7 @@ pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64)
     .bind(actor_id)
     .bind(user_id)
     .bind(tx.id());
-    tx.exec().execute(sql).await
+    tx.exec().execute(sql).await.map(Some)
 }
 
 /// Lifts the user's lockout and forgets their failed sign-ins; whether a lock was in force.

@@ -3,6 +3,7 @@
 //! behind and an accepted one is never without its record. A transaction commits only where
 //! `commit` is called; every early return rolls it back.
 
+use std::collections::HashMap;
 use crate::audit::server::service::{self as audit, AuditEvent};
 use crate::auth::server::guard::capability::{OrgTx, Permit};
 use crate::auth::types::Permission;
@@ -148,6 +149,38 @@ async fn open(permit: &Permit, roles: &[RoleInfo], user_id: &str, version: Optio
 pub async fn load_changeable(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], user_id: &str) -> Result<(TargetRow, Vec<String>), AppError> {
     let before = repo::load_target(tx, user_id).await?.ok_or(AppError::NotFound)?;
     let role_ids = repo::target_role_ids(tx, &before.id).await?;
+    changeable(permit, roles, before, role_ids)
+}
+
+/// [`load_changeable`] for many users at once (a bulk job's chunk): each id's answer, in two
+/// statements.
+pub async fn load_changeable_many(
+    tx: &mut OrgTx,
+    permit: &Permit,
+    roles: &[RoleInfo],
+    ids: &[String],
+) -> Result<HashMap<String, Result<(TargetRow, Vec<String>), AppError>>, AppError> {
+    let (targets, held) = repo::load_targets(tx, ids).await?;
+    let mut role_ids: HashMap<String, Vec<String>> = HashMap::new();
+    for (user_id, role_id) in held {
+        role_ids.entry(user_id).or_default().push(role_id);
+    }
+    let mut found: HashMap<String, Result<(TargetRow, Vec<String>), AppError>> = targets
+        .into_iter()
+        .map(|before| {
+            let held = role_ids.remove(&before.id).unwrap_or_default();
+            (before.id.clone(), changeable(permit, roles, before, held))
+        })
+        .collect();
+    for id in ids {
+        found.entry(id.clone()).or_insert(Err(AppError::NotFound));
+    }
+    Ok(found)
+}
+
+/// `before`, holding `role_ids`, if the actor may change them (their roles do not outrank the
+/// actor's).
+fn changeable(permit: &Permit, roles: &[RoleInfo], before: TargetRow, role_ids: Vec<String>) -> Result<(TargetRow, Vec<String>), AppError> {
     rules::check_outranks(permit.permissions(), roles, &role_ids).map_err(|_| rules::outranked_error(&before.name, "change their account"))?;
     Ok((before, role_ids))
 }
@@ -265,10 +298,10 @@ pub async fn deactivate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) 
         return Ok(None);
     }
     // The cheap question first: only an Owner's deactivation needs the other Owners looked at.
-    if repo::holds_owner(tx, &before.id).await? && !repo::another_active_owner(tx, &before.id).await? {
+    if before.holds_owner && !repo::another_active_owner(tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
-    let ended = repo::deactivate(tx, &before.id, permit.user_id(), now_ms()).await?;
+    let ended = repo::deactivate(tx, &before.id, permit.user_id(), now_ms()).await?.ok_or(AppError::NotFound)?;
     let cancelled = invitations::end_for_inviter(tx, permit, &before.id, InviterChange::Deactivated, |_| false).await?;
     let details = json!({ "status": "inactive", "sessions_ended": ended, "invitations_cancelled": cancelled });
     audit::record(tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
@@ -303,7 +336,7 @@ pub async fn delete_user(permit: &Permit, user_id: &str) -> Result<String, AppEr
 /// or were sent. Refuses oneself and the organization's last active Owner.
 pub async fn delete_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<(), AppError> {
     rules::check_not_self(permit.user_id(), &before.id, "delete")?;
-    if before.status == "active" && repo::holds_owner(tx, &before.id).await? && !repo::another_active_owner(tx, &before.id).await? {
+    if before.status == "active" && before.holds_owner && !repo::another_active_owner(tx, &before.id).await? {
         return Err(rules::last_owner_error(&before.name));
     }
     // An invitee (pending, or deactivated before accepting) leaves no invitation waiting.
