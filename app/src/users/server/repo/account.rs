@@ -63,9 +63,13 @@ pub async fn load_targets(tx: &mut OrgTx, ids: &[String]) -> Result<(Vec<TargetR
         return Ok((Vec::new(), Vec::new()));
     }
     let org_id = tx.id().to_owned();
+    // Found by id, the organization checked on each: the CAST keeps SQLite's planner, which
+    // has no statistics to tell it that every user shares the organization, from reading all
+    // of them through an index on `org_id` (a million rows a chunk) instead of 200 by key.
     let mut sql = Sql::new(TARGET_COLUMNS);
-    sql.push(" WHERE u.org_id = ").push_bind(org_id.as_str()).push(" AND u.id IN (");
+    sql.push(" WHERE u.id IN (");
     push_ids(&mut sql, ids);
+    sql.push(" AND CAST(u.org_id AS TEXT) = ").push_bind(org_id.as_str());
     let targets = tx.exec().fetch_all(sql).await?;
     let mut sql = Sql::new("SELECT ur.user_id, ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = ");
     sql.push_bind(org_id.as_str()).push(" AND ur.user_id IN (");
