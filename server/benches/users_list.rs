@@ -86,6 +86,11 @@ struct Options {
     /// measured while it runs.
     #[arg(long)]
     bulk: bool,
+    /// With --bulk: the list reader's pause between requests, in milliseconds (0: none, a
+    /// reader that takes a core of its own; 100: a page every tenth of a second, far more than
+    /// people clicking).
+    #[arg(long, default_value_t = 0)]
+    bulk_reader_pause_ms: u64,
 }
 
 struct Scenario {
@@ -255,7 +260,7 @@ async fn main() {
         None
     };
 
-    let bulk = if o.bulk { Some(bulk_jobs(&db, &org_id, &client, &base).await) } else { None };
+    let bulk = if o.bulk { Some(bulk_jobs(&db, &org_id, &client, &base, o.bulk_reader_pause_ms).await) } else { None };
 
     let mut table = String::new();
     let _ = writeln!(
@@ -304,7 +309,7 @@ async fn main() {
 /// `status=inactive`), confirms, and a worker runs the job in chunks while one client reads the
 /// Users list's first page as fast as it can; then **Undo** deactivates the same users. A row
 /// each: users, time, users a second, and the list's p50/p99 meanwhile.
-async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str) -> String {
+async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str, pause_ms: u64) -> String {
     use app::auth::server::guard::{JobContext, JobDesk};
     use app::bulk::server::service;
     use app::bulk::types::{BulkKind, BulkRequest};
@@ -312,8 +317,9 @@ async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str) 
     let desk = JobDesk::new(db.clone(), Settings::default());
     let context = JobContext { id: "bench".into(), client: app::server::client::ClientInfo::default() };
     let permit = desk.permit_for(org_id, &owner, context).await.unwrap().expect("the Owner is active");
-    let mut table = String::from(
-        "#### Bulk actions\n\nA job in chunks of 200 users a transaction, one worker; meanwhile one client reads the Users list's first page (`list_users`) without pause. Times in milliseconds.\n\n| Job | users changed | seconds | users/s | list p50 during | list p99 during | list requests |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    let reading = if pause_ms == 0 { "without pause".to_owned() } else { format!("pausing {pause_ms} ms between requests") };
+    let mut table = format!(
+        "#### Bulk actions\n\nA job in chunks of 200 users a transaction, one worker; meanwhile one client reads the Users list's first page (`list_users`) {reading}. Times in milliseconds.\n\n| Job | users changed | seconds | users/s | list p50 during | list p99 during | list requests |\n|---|---:|---:|---:|---:|---:|---:|\n",
     );
     let request = BulkRequest {
         kind: BulkKind::Activate,
@@ -327,17 +333,17 @@ async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str) 
     println!("    preview of {} users in {:.1?}", preview.total, previewing.elapsed());
     let _ = writeln!(table, "| Preview: Activate, Status = Inactive ({} users) | | {:.1} | | | | |", thousands(u64::try_from(preview.total).unwrap()), previewing.elapsed().as_secs_f64());
     service::start(&permit, &preview.job_id, None).await.unwrap();
-    let row = run_job(db, &desk, client, base, "Activate, Status = Inactive").await;
+    let row = run_job(db, &desk, client, base, "Activate, Status = Inactive", pause_ms).await;
     let _ = writeln!(table, "{row}");
     let undo = service::undo(&permit, &preview.job_id).await.unwrap();
-    let row = run_job(db, &desk, client, base, &format!("Undo (deactivates the same {} users)", thousands(u64::try_from(undo.total).unwrap()))).await;
+    let row = run_job(db, &desk, client, base, &format!("Undo (deactivates the same {} users)", thousands(u64::try_from(undo.total).unwrap())), pause_ms).await;
     let _ = writeln!(table, "{row}");
     table
 }
 
 /// Runs the waiting job to its end with one worker while one client reads the Users list;
 /// answers the table row.
-async fn run_job(db: &Db, desk: &app::auth::server::guard::JobDesk, client: &reqwest::Client, base: &str, name: &str) -> String {
+async fn run_job(db: &Db, desk: &app::auth::server::guard::JobDesk, client: &reqwest::Client, base: &str, name: &str, pause_ms: u64) -> String {
     use app::bulk::server::runner::Worker;
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
@@ -350,6 +356,9 @@ async fn run_job(db: &Db, desk: &app::auth::server::guard::JobDesk, client: &req
                 assert!(res.status().is_success());
                 res.bytes().await.expect("body");
                 times.push(started.elapsed());
+                if pause_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+                }
             }
             times
         })
