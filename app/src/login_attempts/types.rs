@@ -255,6 +255,31 @@ impl AttemptQuery {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_live_summary_counts_only_rows_newer_than_the_page_the_viewer_read() {
+        let attempt = |id: &str, at: i64, success: bool| LoginAttempt {
+            id: id.into(),
+            at,
+            email: "ada@example.com".into(),
+            ip_address: "203.0.113.7".into(),
+            user_agent: String::new(),
+            success,
+            reason: None,
+            repeats: 1,
+        };
+        let page = LoginAttemptList {
+            attempts: vec![attempt("d", 400, false), attempt("c", 300, true), attempt("b", 200, false), attempt("a", 100, false)],
+            next_cursor: None,
+            prev_cursor: None,
+            now: 400,
+        };
+        assert_eq!(page.news_since(100), (3, "2 new failed sign-ins and 1 new sign-in".to_owned()));
+        assert_eq!(page.news_since(300), (1, "1 new failed sign-in".to_owned()));
+        assert_eq!(page.news_since(250), (2, "1 new failed sign-in and 1 new sign-in".to_owned()));
+        assert_eq!(page.news_since(400).0, 0, "a row read at the same time is not news");
+        assert_eq!(page.read_at(), 400);
+    }
+
     fn params(pairs: &[(&str, &str)]) -> ListParams {
         ListParams::from_query(ATTEMPTS_PATH, ATTEMPT_FILTERS, |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()))
     }
