@@ -78,3 +78,16 @@ test("on a later page the rows stay put, and a link offers what is new", async (
   await expect(page).not.toHaveURL(/after=/);
   await expect(table.locator("tbody tr").first()).toContainText("renamed while you read");
 });
+
+test("relative times tick while the page stays open", async ({ page }) => {
+  await page.clock.install();
+  await signIn(page, OWNER);
+  await page.goto("/sessions?status=active");
+  await hydrated(page);
+  // The owner's own session, just started: "just now", from the server's HTML on.
+  const mine = page.getByRole("row").filter({ hasText: "This device" });
+  await expect(mine.locator("time").first()).toHaveText("just now");
+  // Three minutes later, with no reload and no request, it says so.
+  await page.clock.fastForward("03:00");
+  await expect(mine.locator("time").first()).toHaveText("3 min ago");
+});

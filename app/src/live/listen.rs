@@ -18,6 +18,8 @@ pub struct Live {
     /// Milliseconds since the Unix epoch in the browser, from the first tick on; 0 before
     /// (so that the server's HTML and the hydrated page agree).
     pub clock: RwSignal<f64>,
+    /// The clock's first reading: when what the server rendered (and hydration kept) was shown.
+    started: StoredValue<f64>,
 }
 
 impl Live {
@@ -51,7 +53,7 @@ pub fn heard(topic: Topic) -> Signal<u64> {
 
 /// Opens the tab's stream (in the browser, once hydrated) and provides what it hears.
 pub fn provide_live() -> Live {
-    let live = Live { heard: std::array::from_fn(|_| RwSignal::new(0)), clock: RwSignal::new(0.0) };
+    let live = Live { heard: std::array::from_fn(|_| RwSignal::new(0)), clock: RwSignal::new(0.0), started: StoredValue::new(0.0) };
     provide_context(live);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| browser::open(live));
@@ -61,7 +63,10 @@ pub fn provide_live() -> Live {
 /// The tick-adjusted `now` for a time read from the server at `read_at` and shown from the
 /// browser's clock `shown_at` on (see [`crate::ui::time::Timestamp`]).
 pub fn ticking(read_at: i64, shown_at: f64) -> i64 {
-    let clock = use_context::<Live>().map_or(0.0, |live| live.clock.get());
+    let Some(live) = use_context::<Live>() else { return read_at };
+    let clock = live.clock.get();
+    // Shown before the clock started (the server's rows, hydrated): shown when it started.
+    let shown_at = if shown_at > 0.0 { shown_at } else { live.started.get_value() };
     if clock > shown_at && shown_at > 0.0 {
         // Whole milliseconds of a browser clock: far inside i64.
         #[allow(clippy::cast_possible_truncation)]
@@ -196,20 +201,50 @@ mod browser {
     /// How often relative times ("5 min ago") are worked out again.
     const TICK_MS: i32 = 20_000;
 
+    /// The tab's stream while the signed-in layout is shown: the open `EventSource` and the
+    /// clock's interval, both ended when the layout goes (signing out, say), so that a stream
+    /// left behind can neither say `ended` on the sign-in page nor open itself again.
+    #[derive(Default)]
+    struct Tab {
+        source: Option<web_sys::EventSource>,
+        interval: Option<i32>,
+        closed: bool,
+    }
+
+    type Shared = std::rc::Rc<std::cell::RefCell<Tab>>;
+
     /// Opens the stream, and again after it failed (a server restart, the database briefly
     /// unreachable); a stream that opens again says "ready" and every list reads itself again,
     /// since news may have passed meanwhile. Ends at `ended` (the session ended): the page
     /// goes to sign-in.
     pub fn open(live: Live) {
-        live.clock.set(js_sys::Date::now());
+        let now = js_sys::Date::now();
+        live.started.set_value(now);
+        live.clock.set(now);
+        let tab: Shared = Shared::default();
         let tick = Closure::<dyn Fn()>::new(move || live.clock.set(js_sys::Date::now()));
-        let _ = window().set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS);
+        tab.borrow_mut().interval = window().set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS).ok();
         tick.forget();
-        connect(live, false);
+        connect(live, tab.clone(), false);
+        let tab = send_wrapper::SendWrapper::new(tab);
+        on_cleanup(move || {
+            let mut tab = tab.borrow_mut();
+            tab.closed = true;
+            if let Some(source) = tab.source.take() {
+                source.close();
+            }
+            if let Some(id) = tab.interval.take() {
+                window().clear_interval_with_handle(id);
+            }
+        });
     }
 
-    fn connect(live: Live, again: bool) {
+    fn connect(live: Live, tab: Shared, again: bool) {
+        if tab.borrow().closed {
+            return;
+        }
         let Ok(source) = web_sys::EventSource::new(LIVE_PATH) else { return };
+        tab.borrow_mut().source = Some(source.clone());
         let first = std::cell::Cell::new(!again);
         let on = |name: &str, handler: Box<dyn Fn()>| {
             let closure = Closure::<dyn Fn()>::new(handler);
@@ -236,7 +271,8 @@ mod browser {
         let failed = source.clone();
         on("error", Box::new(move || {
             if failed.ready_state() == web_sys::EventSource::CLOSED {
-                set_timeout(move || connect(live, true), std::time::Duration::from_secs(10));
+                let (tab, live) = (send_wrapper::SendWrapper::new(tab.clone()), live);
+                set_timeout(move || connect(live, tab.take(), true), std::time::Duration::from_secs(10));
             }
         }));
     }
