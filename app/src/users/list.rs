@@ -106,22 +106,21 @@ fn SortHeader(label: &'static str, sort: UserSort, params: Memo<UserListParams>)
 #[component]
 pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList, AppError>>) -> impl IntoView {
     // After an action, the rows are drawn anew: put the focus back on the row's ⋮ button, or
-    // on the table when the row has gone (deleted, or filtered out).
+    // on the table when the row has gone (deleted, or filtered out). This runs once the new rows
+    // have arrived (after `users.await` below), never on the old rows a refetch still shows: a
+    // focus put there is lost when they are replaced.
     let actions = expect_context::<UserActions>();
-    Effect::new(move |_| {
-        if users.with(Option::is_none) {
-            return;
-        }
+    let restore_focus = move || {
         if let Some(id) = actions.focus_after_reload.get_untracked() {
+            actions.focus_after_reload.set(None);
             request_animation_frame(move || {
                 let target = document().get_element_by_id(&id).or_else(|| document().get_element_by_id("users-table"));
                 if let Some(el) = target.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
                     let _ = el.focus();
                 }
-                actions.focus_after_reload.set(None);
             });
         }
-    });
+    };
     // With a bulk action to offer, a checkbox column comes first (the page's in the header).
     let header = move |select: Option<Vec<String>>| {
         view! {
@@ -148,7 +147,9 @@ pub fn UsersTable(params: Memo<UserListParams>, users: Resource<Result<UserList,
     view! {
         <Transition fallback=skeleton>
             {move || Suspend::new(async move {
-                match users.await {
+                let result = users.await;
+                restore_focus();
+                match result {
                     Ok(list) => {
                         let p = params.get_untracked();
                         let selectable = may_select(&list.rights);
