@@ -109,6 +109,17 @@ impl Sql {
         self
     }
 
+    /// Appends ` IN ($n, $n+1, …)` binding `values` (which must not be empty: `IN ()` is not
+    /// SQL), for the statements that act on a chunk of rows at once.
+    pub fn push_in<V: Into<Param> + Clone>(&mut self, values: &[V]) -> &mut Sql {
+        debug_assert!(!values.is_empty(), "IN () is not SQL");
+        self.push(" IN (");
+        for (i, value) in values.iter().enumerate() {
+            self.push(if i == 0 { "" } else { ", " }).push_bind(value.clone());
+        }
+        self.push(")")
+    }
+
     /// Appends another query's text and values, its placeholders (`$1`…) renumbered to
     /// follow this one's: a piece built once and used in several statements.
     pub fn push_sql(&mut self, other: &Sql) -> &mut Sql {

@@ -360,3 +360,48 @@ async fn the_invitations_page_cancels_ticked_invitations_of_its_own_organization
     assert_eq!(t.app.scalar_text("SELECT status FROM invitations WHERE id = $1", &ivy).await, "cancelled");
     assert_eq!(t.app.scalar_i64("SELECT COUNT(*) FROM users WHERE email = $1", "jon@example.com").await, 0, "the pending account is gone");
 }
+
+#[tokio::test]
+async fn a_chunk_deactivated_at_once_ends_each_ones_sessions_and_invitations_and_audits_each() {
+    let t = acme().await;
+    // Ada (signed in twice) invited Ivy; Bea is signed in once; Ivan is inactive already.
+    let roles: Vec<app::users::account::RoleOption> = t.app.call(&t.admin, "/api/list_roles", &[]).await.json().await.unwrap();
+    let member_role = roles.iter().find(|r| r.name == "Member").unwrap().id.clone();
+    let invite = json!({ "invitation": { "email": "ivy@example.com", "role_id": member_role, "message": "" } });
+    assert_eq!(t.app.call_json(&t.admin, "/api/invite_user", &invite).await.status(), 200);
+    t.app.signed_in_at("ada@example.com", "acme").await;
+    let bea = t.app.signed_in_at("bea@example.com", "acme").await;
+    let owner = t.app.signed_in_at("olga@example.com", "acme").await;
+    let ids = [t.ada.clone(), t.members[0].clone(), t.members[1].clone(), t.inactive.clone(), t.owner.clone()];
+    let p = previewed(&t.app, &owner, json!({ "kind": "Deactivate", "ids": ids })).await;
+    start(&t.app, &owner, &p.job_id, None).await;
+    assert_eq!(worker(&t.app, 10).run_until_idle().await.unwrap(), 1, "one chunk");
+    let done = job(&t.app, &owner, &p.job_id).await;
+    let mut outcome = groups(&done.groups);
+    outcome.sort();
+    assert_eq!(outcome, [(1, "skipped: already inactive".to_owned()), (1, "skipped: this is you".to_owned()), (3, "were deactivated".to_owned())]);
+    for id in [&t.ada, &t.members[0], &t.members[1]] {
+        assert_eq!(status_of(&t.app, id).await, "inactive");
+    }
+    // Each one's own sessions and invitations, counted in their own event.
+    let details = |id: &str| {
+        let (app, id) = (&t.app, id.to_owned());
+        async move { serde_json::from_str::<Value>(&app.scalar_text("SELECT details FROM audit_events WHERE action = 'user.deactivated' AND target_id = $1", &id).await).unwrap() }
+    };
+    let ada = details(&t.ada).await;
+    assert_eq!((ada["sessions_ended"].as_i64(), ada["invitations_cancelled"].as_i64()), (Some(2), Some(1)), "{ada}");
+    let bea_details = details(&t.members[0]).await;
+    assert_eq!((bea_details["sessions_ended"].as_i64(), bea_details["invitations_cancelled"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(details(&t.members[1]).await["sessions_ended"].as_i64(), Some(0));
+    assert_eq!(t.app.scalar_text("SELECT status FROM invitations WHERE email = $1", "ivy@example.com").await, "cancelled");
+    assert_eq!(t.app.scalar_i64("SELECT COUNT(*) FROM users WHERE email = $1", "ivy@example.com").await, 0, "her pending account went with it");
+    assert_eq!(t.app.scalar_i64("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND ended_at IS NULL", &t.ada).await, 0);
+    assert_eq!(t.app.call(&bea, "/api/list_users", &[]).await.status(), 401, "Bea's session ended with her account");
+    // Undo brings back the three, and only them.
+    assert_eq!(t.app.call(&owner, "/api/undo_bulk_job", &[("id", &p.job_id)]).await.status(), 200);
+    worker(&t.app, 10).run_until_idle().await.unwrap();
+    for id in [&t.ada, &t.members[0], &t.members[1]] {
+        assert_eq!(status_of(&t.app, id).await, "active");
+    }
+    assert_eq!(status_of(&t.app, &t.inactive).await, "inactive");
+}

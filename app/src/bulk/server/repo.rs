@@ -82,11 +82,7 @@ pub async fn copy_ids(tx: &mut OrgTx, job_id: &str, ids: &[String]) -> Result<u6
     for chunk in ids.chunks(500) {
         let mut sql = copy_head(job_id);
         // By id, the organization checked on each (the CAST: see `users::…::load_targets`).
-        sql.push(" FROM users u WHERE u.id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
-        }
-        sql.push(") AND CAST(u.org_id AS TEXT) = ").push_bind(tx.id());
+        sql.push(" FROM users u WHERE u.id").push_in(chunk).push(" AND CAST(u.org_id AS TEXT) = ").push_bind(tx.id());
         total += tx.exec().execute(sql).await?;
     }
     Ok(total)
@@ -98,14 +94,11 @@ pub async fn copy_invitees(tx: &mut OrgTx, job_id: &str, ids: &[String]) -> Resu
     let mut sql = Sql::new(
         "INSERT INTO bulk_job_items (job_id, user_id, name)
          SELECT DISTINCT $1, u.id, u.email FROM invitations i JOIN users u ON u.id = i.user_id AND u.org_id = i.org_id
-         WHERE CAST(i.org_id AS TEXT) = $2 AND i.id IN (",
+         WHERE CAST(i.org_id AS TEXT) = $2 AND i.id",
     )
     .bind(job_id)
     .bind(tx.id());
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
-    }
-    sql.push(")");
+    sql.push_in(ids);
     tx.exec().execute(sql).await
 }
 

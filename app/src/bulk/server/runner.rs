@@ -132,17 +132,17 @@ impl Worker {
         let items = repo::next_items(&mut tx, &job.id, &cursor, self.chunk).await?;
         // The chunk's users and their roles, read at once (the invitation kinds read their own).
         let ids: Vec<String> = items.iter().map(|(id, _)| id.clone()).collect();
-        let mut loaded = if matches!(acting, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
+        let mut loaded: HashMap<String, Found> = if matches!(acting, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
             HashMap::new()
         } else {
             users::load_changeable_many(&mut tx, &permit, &roles, &ids).await?
         };
         let (mut changed, mut skipped) = (0, 0);
-        let mut last = cursor;
+        let last = items.last().map_or(cursor, |(id, _)| id.clone());
+        let plan = Plan { kind: acting, undoing, role_id: job.role_id.as_deref() };
+        let results = apply_chunk(&mut tx, &permit, &roles, plan, &items, &mut loaded).await?;
         let mut outcomes = Vec::with_capacity(items.len());
-        for (user_id, expected) in items.iter() {
-            let work = Work { kind: acting, undoing, role_id: job.role_id.as_deref(), user_id, expected: *expected };
-            let outcome = apply(&mut tx, &permit, &roles, work, loaded.remove(user_id)).await?;
+        for ((user_id, expected), outcome) in items.iter().zip(results) {
             outcomes.push(match outcome {
                 Outcome::Changed(version) => {
                     changed += 1;
@@ -153,7 +153,6 @@ impl Worker {
                     repo::ItemOutcome { user_id: user_id.clone(), outcome: "skipped", reason: Some(reason), version: *expected }
                 }
             });
-            last.clone_from(user_id);
         }
         repo::record_items(&mut tx, &job.id, &outcomes).await?;
         let ended = i64::try_from(items.len()).unwrap_or(0) < self.chunk;
@@ -197,72 +196,128 @@ fn refusal(err: &AppError) -> Option<String> {
     }
 }
 
-/// One user's part of a chunk: `kind` (or, `undoing`, its reverse) to `user_id`, who had the
-/// version `expected` when the job changed them (for an undo).
-struct Work<'a> {
+/// What a job does to each of its users: `kind`, or (`undoing`) its reverse.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
     kind: BulkKind,
     undoing: bool,
     role_id: Option<&'a str>,
-    user_id: &'a str,
-    expected: Option<i64>,
 }
 
-/// Does `work` inside the chunk's transaction, to the user as the chunk read them (`loaded`).
-async fn apply(
-    tx: &mut OrgTx,
-    permit: &Permit,
-    roles: &[RoleInfo],
-    work: Work<'_>,
-    loaded: Option<Result<(users::TargetRow, Vec<String>), AppError>>,
-) -> Result<Outcome, AppError> {
-    let Work { kind, undoing, role_id, user_id, expected } = work;
-    if !undoing && skips_self(kind) && user_id == permit.user_id() {
-        return Ok(Outcome::Skipped("this is you".into()));
+impl Plan<'_> {
+    /// Whether the change makes users Active (`Some(true)`) or Inactive (`Some(false)`): the
+    /// kinds a chunk writes in a few statements for all its users.
+    fn activates(self) -> Option<bool> {
+        match (self.kind, self.undoing) {
+            (BulkKind::Deactivate, false) | (BulkKind::Activate, true) => Some(false),
+            (BulkKind::Activate, false) | (BulkKind::Deactivate, true) => Some(true),
+            _ => None,
+        }
     }
-    let result = async {
-        if matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
-            // The invitation's own rules (outranking included, over its role too).
-            use crate::invitations::server::service as invitations;
-            let done = if kind == BulkKind::ResendInvitation {
-                invitations::resend_for_user(tx, permit, user_id).await?
-            } else {
-                invitations::cancel_for_user(tx, permit, user_id).await?
-            };
-            return Ok(if done.is_some() { Outcome::Changed(None) } else { Outcome::Skipped("not a pending invitee".into()) });
+}
+
+/// A user as the chunk read them, with their role ids, or why they cannot be changed.
+type Found = Result<(users::TargetRow, Vec<String>), AppError>;
+
+/// Does `plan` to each of `items` (a user and, for an undo, the version the job left them at)
+/// inside the chunk's transaction; each one's outcome, in order. Activate and Deactivate check
+/// the single actions' rules in Rust and write the whole chunk at once
+/// (`users::activate_many_in`, `users::deactivate_many_in`); the other kinds go user by user.
+async fn apply_chunk(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'_>, items: &[(String, Option<i64>)], loaded: &mut HashMap<String, Found>) -> Result<Vec<Outcome>, AppError> {
+    let Some(activate) = plan.activates() else {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (user_id, expected) in items {
+            outcomes.push(apply(tx, permit, roles, plan, user_id, *expected, loaded.remove(user_id)).await?);
         }
-        let (before, current) = match loaded {
-            Some(loaded) => loaded?,
-            None => users::load_changeable(tx, permit, roles, user_id).await?,
-        };
-        if undoing && expected != Some(before.version) {
-            return Ok(Outcome::Skipped("changed since, so left as they are".into()));
-        }
-        let role = role_id.unwrap_or("");
-        // Undo does the reverse: what was deactivated is activated, a role added is removed.
-        let changed = match (kind, undoing) {
-            (BulkKind::Deactivate, false) | (BulkKind::Activate, true) => users::deactivate_in(tx, permit, &before).await?.is_some(),
-            (BulkKind::Activate, false) | (BulkKind::Deactivate, true) => users::activate_in(tx, permit, &before).await?.is_some(),
-            (BulkKind::AddRole, false) | (BulkKind::RemoveRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, true).await?,
-            (BulkKind::RemoveRole, false) | (BulkKind::AddRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, false).await?,
-            (BulkKind::RevokeSessions, _) => crate::sessions::server::service::end_all_in(tx, permit, &before.id, &before.email).await? > 0,
-            (BulkKind::Delete, _) => {
-                users::delete_in(tx, permit, &before).await?;
-                return Ok(Outcome::Changed(None));
+        return Ok(outcomes);
+    };
+    // Each user's own refusals first; then the changes of those left, at once.
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
+    let mut eligible = Vec::new();
+    for (user_id, expected) in items {
+        match ready(tx, permit, roles, plan, user_id, *expected, loaded.remove(user_id)).await? {
+            Ok((before, _)) => {
+                eligible.push(before);
+                outcomes.push(None);
             }
-            (BulkKind::Undo | BulkKind::ResendInvitation | BulkKind::CancelInvitation, _) => false,
-        };
-        if !changed {
-            return Ok(Outcome::Skipped(unchanged_reason(kind, undoing).into()));
+            Err(outcome) => outcomes.push(Some(outcome)),
         }
-        // Each of these changes moves the user's version on by exactly one (`deactivate`,
-        // `activate`, `bump_version`): the version an undo expects, without reading it back.
-        Ok(Outcome::Changed(Some(before.version + 1)))
     }
-    .await;
-    match result {
-        Ok(outcome) => Ok(outcome),
-        Err(err) => refusal(&err).map(Outcome::Skipped).ok_or(err),
+    let befores: Vec<&users::TargetRow> = eligible.iter().collect();
+    let answers = if activate { users::activate_many_in(tx, permit, &befores).await? } else { users::deactivate_many_in(tx, permit, &befores).await? };
+    let mut answers = eligible.iter().zip(answers);
+    let mut done = Vec::with_capacity(items.len());
+    for outcome in outcomes {
+        let Some(outcome) = outcome else {
+            done.push(match answers.next() {
+                // Each of these changes moves the user's version on by exactly one: the version
+                // an undo expects, without reading it back.
+                Some((before, Ok(Some(_)))) => Outcome::Changed(Some(before.version + 1)),
+                Some((_, Ok(None))) => Outcome::Skipped(unchanged_reason(plan.kind, plan.undoing).into()),
+                Some((_, Err(err))) => Outcome::Skipped(refusal(&err).ok_or(err)?),
+                None => unreachable!("an answer for each eligible user"),
+            });
+            continue;
+        };
+        done.push(outcome);
     }
+    Ok(done)
+}
+
+/// The refusals that come before any change to a user: oneself (for the kinds that skip the
+/// starter), a user who is gone or outranks the starter, and for an undo a user changed since
+/// the job. The user as read (`loaded` by the chunk, or now) when none applies; an error for
+/// a fault (the chunk rolls back and runs again).
+async fn ready(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'_>, user_id: &str, expected: Option<i64>, loaded: Option<Found>) -> Result<Result<(users::TargetRow, Vec<String>), Outcome>, AppError> {
+    if !plan.undoing && skips_self(plan.kind) && user_id == permit.user_id() {
+        return Ok(Err(Outcome::Skipped("this is you".into())));
+    }
+    let found = match loaded {
+        Some(found) => found,
+        None => users::load_changeable(tx, permit, roles, user_id).await,
+    };
+    match found {
+        Ok((before, _)) if plan.undoing && expected != Some(before.version) => Ok(Err(Outcome::Skipped("changed since, so left as they are".into()))),
+        Ok(found) => Ok(Ok(found)),
+        Err(err) => Ok(Err(Outcome::Skipped(refusal(&err).ok_or(err)?))),
+    }
+}
+
+/// Does `plan` to `user_id` inside the chunk's transaction: the kinds done user by user.
+async fn apply(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'_>, user_id: &str, expected: Option<i64>, loaded: Option<Found>) -> Result<Outcome, AppError> {
+    let Plan { kind, undoing, role_id } = plan;
+    if matches!(kind, BulkKind::ResendInvitation | BulkKind::CancelInvitation) {
+        // The invitation's own rules (outranking included, over its role too).
+        use crate::invitations::server::service as invitations;
+        let done = if kind == BulkKind::ResendInvitation { invitations::resend_for_user(tx, permit, user_id).await } else { invitations::cancel_for_user(tx, permit, user_id).await };
+        return match done {
+            Ok(Some(_)) => Ok(Outcome::Changed(None)),
+            Ok(None) => Ok(Outcome::Skipped("not a pending invitee".into())),
+            Err(err) => Ok(Outcome::Skipped(refusal(&err).ok_or(err)?)),
+        };
+    }
+    let (before, current) = match ready(tx, permit, roles, plan, user_id, expected, loaded).await? {
+        Ok(found) => found,
+        Err(outcome) => return Ok(outcome),
+    };
+    let role = role_id.unwrap_or("");
+    // Undo does the reverse: a role added is removed.
+    let changed = match (kind, undoing) {
+        (BulkKind::AddRole, false) | (BulkKind::RemoveRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, true).await,
+        (BulkKind::RemoveRole, false) | (BulkKind::AddRole, true) => users::set_role_in(tx, permit, roles, &before, &current, role, false).await,
+        (BulkKind::RevokeSessions, _) => crate::sessions::server::service::end_all_in(tx, permit, &before.id, &before.email).await.map(|ended| ended > 0),
+        (BulkKind::Delete, _) => users::delete_in(tx, permit, &before).await.map(|()| true),
+        // Written a chunk at a time (`apply_chunk`), or not a change to users.
+        (BulkKind::Deactivate | BulkKind::Activate | BulkKind::Undo | BulkKind::ResendInvitation | BulkKind::CancelInvitation, _) => Ok(false),
+    };
+    Ok(match changed {
+        // A deleted user has no version left to undo to.
+        Ok(true) if kind == BulkKind::Delete => Outcome::Changed(None),
+        // Each of these changes moves the user's version on by exactly one (`bump_version`).
+        Ok(true) => Outcome::Changed(Some(before.version + 1)),
+        Ok(false) => Outcome::Skipped(unchanged_reason(kind, undoing).into()),
+        Err(err) => Outcome::Skipped(refusal(&err).ok_or(err)?),
+    })
 }
 
 fn unchanged_reason(kind: BulkKind, undoing: bool) -> &'static str {

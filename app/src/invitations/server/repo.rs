@@ -234,16 +234,22 @@ pub async fn cancel_for_user(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<
 #[derive(Debug, Clone, FromRow)]
 pub struct SentRow {
     pub id: String,
+    pub invited_by: String,
     pub email: String,
     pub role_id: String,
     pub user_id: Option<String>,
 }
 
-/// The pending invitations (expired ones too) that the organization's user `inviter_id` sent.
-pub async fn pending_sent_by(tx: &mut OrgTx, inviter_id: &str) -> Result<Vec<SentRow>, sqlx::Error> {
-    let sql = Sql::new("SELECT id, email, role_id, user_id FROM invitations WHERE invited_by = $1 AND org_id = $2 AND status = 'pending'")
-        .bind(inviter_id)
-        .bind(tx.id());
+/// The pending invitations (expired ones too) that the organization's users `inviter_ids`
+/// sent, oldest first (found by the partial index `invitations_by_inviter`).
+pub async fn pending_sent_by(tx: &mut OrgTx, inviter_ids: &[String]) -> Result<Vec<SentRow>, sqlx::Error> {
+    if inviter_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The CAST keeps SQLite's planner (no statistics) on the inviter index rather than on the
+    // organization's pending invitations (see `users::…::load_targets`).
+    let mut sql = Sql::new("SELECT id, invited_by, email, role_id, user_id FROM invitations WHERE CAST(org_id AS TEXT) = $1 AND status = 'pending' AND invited_by").bind(tx.id());
+    sql.push_in(inviter_ids).push(" ORDER BY created_at, id");
     tx.exec().fetch_all(sql).await
 }
 

@@ -8,6 +8,6 @@ mod list;
 mod provisioning;
 
 pub use super::repo::account::TargetRow;
-pub use changes::{activate_in, check_may_act_on, deactivate_in, delete_in, delete_user, load_changeable, load_changeable_many, lock_for_changes, outranking_among, role_infos, roles, set_role_in, set_user_active, unlock_user, update_user, user_editor};
+pub use changes::{activate_many_in, check_may_act_on, deactivate_many_in, delete_in, delete_user, load_changeable, load_changeable_many, lock_for_changes, outranking_among, role_infos, roles, set_role_in, set_user_active, unlock_user, update_user, user_editor};
 pub use list::{copy_matching, encode_cursor, list_users};
 pub use provisioning::{add_account, invitee, unlock_account, NewAccount};

@@ -16,6 +16,7 @@ use crate::users::account::RoleOption;
 use crate::users::server::rules::{self, RoleInfo};
 use crate::users::server::service::invitee;
 use serde_json::json;
+use std::collections::HashMap;
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -303,9 +304,22 @@ pub async fn end_for_inviter(
     change: InviterChange,
     still_allowed: impl Fn(&str) -> bool,
 ) -> Result<u64, AppError> {
+    let ended = end_for_inviters(tx, permit, &[inviter_id.to_owned()], change, still_allowed).await?;
+    Ok(ended.get(inviter_id).copied().unwrap_or(0))
+}
+
+/// [`end_for_inviter`] for many inviters at once (a bulk job's chunk): their invitations are
+/// found in one statement (most people have none); how many ended for each inviter who had any.
+pub async fn end_for_inviters(
+    tx: &mut OrgTx,
+    permit: &Permit,
+    inviter_ids: &[String],
+    change: InviterChange,
+    still_allowed: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, u64>, AppError> {
     let now = now_ms();
-    let mut ended = 0;
-    for invitation in repo::pending_sent_by(tx, inviter_id).await? {
+    let mut ended = HashMap::new();
+    for invitation in repo::pending_sent_by(tx, inviter_ids).await? {
         if still_allowed(&invitation.role_id) || !repo::cancel_with_reason(tx, &invitation.id, change.reason(), now).await? {
             continue;
         }
@@ -316,7 +330,7 @@ pub async fn end_for_inviter(
         if let Some(user_id) = &invitation.user_id {
             invitee::remove(tx, user_id).await?;
         }
-        ended += 1;
+        *ended.entry(invitation.invited_by).or_default() += 1;
     }
     Ok(ended)
 }

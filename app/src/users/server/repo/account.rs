@@ -7,6 +7,7 @@ use crate::server::ids::key;
 use crate::server::sql::Sql;
 use crate::users::server::rules::RoleInfo;
 use sqlx::FromRow;
+use std::collections::HashMap;
 
 /// A user as a change needs them: profile, status and version.
 #[derive(Debug, Clone, FromRow)]
@@ -67,27 +68,14 @@ pub async fn load_targets(tx: &mut OrgTx, ids: &[String]) -> Result<(Vec<TargetR
     // has no statistics to tell it that every user shares the organization, from reading all
     // of them through an index on `org_id` (a million rows a chunk) instead of 200 by key.
     let mut sql = Sql::new(TARGET_COLUMNS);
-    sql.push(" WHERE u.id IN (");
-    push_ids(&mut sql, ids);
+    sql.push(" WHERE u.id").push_in(ids);
     sql.push(" AND CAST(u.org_id AS TEXT) = ").push_bind(org_id.as_str());
     let targets = tx.exec().fetch_all(sql).await?;
     let mut sql = Sql::new("SELECT ur.user_id, ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = ");
-    sql.push_bind(org_id.as_str()).push(" AND ur.user_id IN (");
-    push_ids(&mut sql, ids);
+    sql.push_bind(org_id.as_str()).push(" AND ur.user_id").push_in(ids);
     sql.push(" ORDER BY ur.user_id, ur.role_id");
     let roles = tx.exec().fetch_all(sql).await?;
     Ok((targets, roles))
-}
-
-/// `$n, $n+1, …)` binding `ids`.
-fn push_ids(sql: &mut Sql, ids: &[String]) {
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push_bind(id.as_str());
-    }
-    sql.push(")");
 }
 
 /// The role ids a user of the organization holds.
@@ -222,40 +210,49 @@ pub async fn bump_version(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<(),
     tx.exec().execute(sql).await.map(|_| ())
 }
 
-/// Makes an inactive user Active again, or Pending if they never set a password; returns the
-/// new status.
-pub async fn activate(tx: &mut OrgTx, user_id: &str, now: i64) -> Result<String, sqlx::Error> {
-    let sql = Sql::new(
+/// Makes the users `ids` (Inactive, as the caller read them) Active again, or Pending if they
+/// never set a password, in one statement; each changed user's id and new status (a user gone
+/// since is not among them). A single Activate and a bulk job's chunk both come here.
+pub async fn activate_many(tx: &mut OrgTx, ids: &[String], now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let org_id = tx.id().to_owned();
+    let mut sql = Sql::new(
         "UPDATE users SET status = CASE WHEN password_hash IS NULL THEN 'pending' ELSE 'active' END,
              updated_at = $1, version = version + 1
-         WHERE id = $2 AND org_id = $3 RETURNING status",
+         WHERE id",
     )
-    .bind(now)
-    .bind(user_id)
-    .bind(tx.id());
-    tx.exec().scalar(sql).await
+    .bind(now);
+    // The CAST: see `load_targets`.
+    sql.push_in(ids).push(" AND CAST(org_id AS TEXT) = ").push_bind(org_id.as_str()).push(" RETURNING id, status");
+    tx.exec().fetch_all(sql).await
 }
 
-/// Makes the user Inactive and ends every session they hold, `revoked_by` the actor; returns
-/// how many sessions ended, or `None` when the user is gone (since a bulk job's chunk read
-/// them: a pending invitee removed with an inviter's invitations).
-pub async fn deactivate(tx: &mut OrgTx, user_id: &str, actor_id: &str, now: i64) -> Result<Option<u64>, sqlx::Error> {
-    let sql = Sql::new("UPDATE users SET status = 'inactive', updated_at = $1, version = version + 1 WHERE id = $2 AND org_id = $3")
-        .bind(now)
-        .bind(user_id)
-        .bind(tx.id());
-    if tx.exec().execute(sql).await? == 0 {
-        return Ok(None);
+/// Makes the users `ids` Inactive and ends every session they hold, `revoked_by` the actor, in
+/// two statements; each user's id and how many sessions ended. A user gone since the caller
+/// read them (a pending invitee removed with an inviter's invitations) is not among them.
+pub async fn deactivate_many(tx: &mut OrgTx, ids: &[String], actor_id: &str, now: i64) -> Result<Vec<(String, u64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let sql = Sql::new(
-        "UPDATE sessions SET ended_at = $1, end_reason = 'deactivated', revoked_by = $2
-         WHERE user_id = $3 AND org_id = $4 AND ended_at IS NULL",
-    )
-    .bind(now)
-    .bind(actor_id)
-    .bind(user_id)
-    .bind(tx.id());
-    tx.exec().execute(sql).await.map(Some)
+    let org_id = tx.id().to_owned();
+    let mut sql = Sql::new("UPDATE users SET status = 'inactive', updated_at = $1, version = version + 1 WHERE id").bind(now);
+    sql.push_in(ids).push(" AND CAST(org_id AS TEXT) = ").push_bind(org_id.as_str()).push(" RETURNING id");
+    let changed: Vec<String> = tx.exec().scalars(sql).await?;
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("UPDATE sessions SET ended_at = $1, end_reason = 'deactivated', revoked_by = $2 WHERE ended_at IS NULL AND user_id")
+        .bind(now)
+        .bind(actor_id);
+    sql.push_in(&changed).push(" AND CAST(org_id AS TEXT) = ").push_bind(org_id.as_str()).push(" RETURNING user_id");
+    let ended: Vec<String> = tx.exec().scalars(sql).await?;
+    let mut counts: HashMap<String, u64> = changed.into_iter().map(|id| (id, 0)).collect();
+    for user_id in ended {
+        *counts.entry(user_id).or_default() += 1;
+    }
+    Ok(counts.into_iter().collect())
 }
 
 /// Lifts the user's lockout and forgets their failed sign-ins; whether a lock was in force.

@@ -21,11 +21,7 @@ pub async fn roles_of(org: &OrgDb, user_ids: &[String]) -> Result<Vec<UserRoleRo
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT ur.user_id, r.name AS role_name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.org_id = ");
-    sql.push_bind(org.id()).push(" AND ur.user_id IN (");
-    for (i, id) in user_ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
-    }
-    sql.push(") ORDER BY r.name");
+    sql.push_bind(org.id()).push(" AND ur.user_id").push_in(user_ids).push(" ORDER BY r.name");
     org.exec().fetch_all(sql).await
 }
 
@@ -35,11 +31,7 @@ pub async fn locks_of(org: &OrgDb, user_ids: &[String], now: i64) -> Result<Vec<
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT user_id, locked_until FROM account_lockouts WHERE org_id = ");
-    sql.push_bind(org.id()).push(" AND locked_until > ").push_bind(now).push(" AND user_id IN (");
-    for (i, id) in user_ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).push_bind(id);
-    }
-    sql.push(")");
+    sql.push_bind(org.id()).push(" AND locked_until > ").push_bind(now).push(" AND user_id").push_in(user_ids);
     org.exec().fetch_all::<LockRow>(sql).await.map(|rows| rows.into_iter().map(|r| (r.user_id, r.locked_until)).collect())
 }
 

@@ -280,32 +280,91 @@ pub async fn set_user_active(permit: &Permit, user_id: &str, active: bool) -> Re
 
 /// Makes `before` (read by [`load_changeable`]) Active again, or Pending if they never set a
 /// password, inside `tx`; the new status, or `None` when they were not Inactive.
-pub async fn activate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
-    if before.status != "inactive" {
-        return Ok(None);
+async fn activate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
+    one(activate_many_in(tx, permit, &[before]).await?)
+}
+
+/// [`activate_in`] for many users at once (a bulk job's chunk): one statement for all of them,
+/// an audit event each. Each user's answer, in the order given.
+pub async fn activate_many_in(tx: &mut OrgTx, permit: &Permit, befores: &[&TargetRow]) -> Result<Vec<Result<Option<UserStatus>, AppError>>, AppError> {
+    let ids: Vec<String> = befores.iter().filter(|b| b.status == "inactive").map(|b| b.id.clone()).collect();
+    let changed: HashMap<String, String> = repo::activate_many(tx, &ids, now_ms()).await?.into_iter().collect();
+    let mut answers = Vec::with_capacity(befores.len());
+    for before in befores {
+        if before.status != "inactive" {
+            answers.push(Ok(None));
+            continue;
+        }
+        let Some(status) = changed.get(&before.id) else {
+            answers.push(Err(AppError::NotFound));
+            continue;
+        };
+        audit::record(tx, AuditEvent::on_user(permit, "user.activated", &before.id, &before.email, json!({ "status": status }))).await?;
+        answers.push(Ok(Some(UserStatus::from_key(status).unwrap_or(UserStatus::Active))));
     }
-    let status = repo::activate(tx, &before.id, now_ms()).await?;
-    audit::record(tx, AuditEvent::on_user(permit, "user.activated", &before.id, &before.email, json!({ "status": status }))).await?;
-    Ok(Some(UserStatus::from_key(&status).unwrap_or(UserStatus::Active)))
+    Ok(answers)
 }
 
 /// Deactivates `before` (read by [`load_changeable`]) inside `tx`, ending their sessions and
 /// the invitations they sent; `None` when they were Inactive already. Refuses oneself and the
 /// organization's last active Owner.
-pub async fn deactivate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
-    rules::check_not_self(permit.user_id(), &before.id, "deactivate")?;
-    if before.status == "inactive" {
-        return Ok(None);
+async fn deactivate_in(tx: &mut OrgTx, permit: &Permit, before: &TargetRow) -> Result<Option<UserStatus>, AppError> {
+    one(deactivate_many_in(tx, permit, &[before]).await?)
+}
+
+/// [`deactivate_in`] for many users at once (a bulk job's chunk): each user's answer, in the
+/// order given. The users who hold no Owner role change together (two statements for their
+/// status and sessions, one for the invitations they sent); an Owner is done alone, in turn,
+/// so that each one's "is another Owner still active?" sees the ones before them gone.
+pub async fn deactivate_many_in(tx: &mut OrgTx, permit: &Permit, befores: &[&TargetRow]) -> Result<Vec<Result<Option<UserStatus>, AppError>>, AppError> {
+    let mut answers: Vec<Result<Option<UserStatus>, AppError>> = Vec::with_capacity(befores.len());
+    let mut together = Vec::new();
+    for (at, before) in befores.iter().enumerate() {
+        answers.push(match rules::check_not_self(permit.user_id(), &before.id, "deactivate") {
+            Err(refused) => Err(refused),
+            Ok(()) if before.status == "inactive" => Ok(None),
+            Ok(()) if !before.holds_owner => {
+                together.push(at);
+                Ok(None)
+            }
+            Ok(()) if !repo::another_active_owner(tx, &before.id).await? => Err(rules::last_owner_error(&before.name)),
+            Ok(()) => one(write_deactivations(tx, permit, &[before]).await?),
+        });
     }
-    // The cheap question first: only an Owner's deactivation needs the other Owners looked at.
-    if before.holds_owner && !repo::another_active_owner(tx, &before.id).await? {
-        return Err(rules::last_owner_error(&before.name));
+    let group: Vec<&TargetRow> = together.iter().map(|&at| befores[at]).collect();
+    for (at, answer) in together.into_iter().zip(write_deactivations(tx, permit, &group).await?) {
+        answers[at] = answer;
     }
-    let ended = repo::deactivate(tx, &before.id, permit.user_id(), now_ms()).await?.ok_or(AppError::NotFound)?;
-    let cancelled = invitations::end_for_inviter(tx, permit, &before.id, InviterChange::Deactivated, |_| false).await?;
-    let details = json!({ "status": "inactive", "sessions_ended": ended, "invitations_cancelled": cancelled });
-    audit::record(tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
-    Ok(Some(UserStatus::Inactive))
+    Ok(answers)
+}
+
+/// Makes `befores` Inactive, ends their sessions and the invitations they sent, and records
+/// it for each: the rules were checked by [`deactivate_many_in`].
+async fn write_deactivations(tx: &mut OrgTx, permit: &Permit, befores: &[&TargetRow]) -> Result<Vec<Result<Option<UserStatus>, AppError>>, AppError> {
+    if befores.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = befores.iter().map(|b| b.id.clone()).collect();
+    let ended: HashMap<String, u64> = repo::deactivate_many(tx, &ids, permit.user_id(), now_ms()).await?.into_iter().collect();
+    let found: Vec<String> = ids.into_iter().filter(|id| ended.contains_key(id)).collect();
+    let cancelled = invitations::end_for_inviters(tx, permit, &found, InviterChange::Deactivated, |_| false).await?;
+    let mut answers = Vec::with_capacity(befores.len());
+    for before in befores {
+        let Some(sessions) = ended.get(&before.id) else {
+            answers.push(Err(AppError::NotFound));
+            continue;
+        };
+        let invitations = cancelled.get(&before.id).copied().unwrap_or(0);
+        let details = json!({ "status": "inactive", "sessions_ended": sessions, "invitations_cancelled": invitations });
+        audit::record(tx, AuditEvent::on_user(permit, "user.deactivated", &before.id, &before.email, details)).await?;
+        answers.push(Ok(Some(UserStatus::Inactive)));
+    }
+    Ok(answers)
+}
+
+/// The answer of a `…_many_in` called for one user.
+fn one<T>(mut answers: Vec<Result<T, AppError>>) -> Result<T, AppError> {
+    answers.pop().unwrap_or(Err(AppError::NotFound))
 }
 
 /// Lifts a lockout (too many wrong passwords) before it runs out; returns the name. The
