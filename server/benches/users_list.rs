@@ -193,6 +193,8 @@ async fn main() {
     let options = LeptosOptions::builder().output_name("roster").site_addr(addr).build();
     let state = AppState::new(db.clone(), Settings::default());
     tokio::spawn(server::serve::run(listener, state, options, false, std::future::pending()));
+    // As `roster serve` does: the WAL is copied into the file in the background.
+    tokio::spawn(db.clone().checkpoints(std::future::pending()));
     let hello = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hello_addr = hello.local_addr().unwrap();
     tokio::spawn(async move {
@@ -319,7 +321,8 @@ async fn bulk_jobs(db: &Db, org_id: &str, client: &reqwest::Client, base: &str, 
     let permit = desk.permit_for(org_id, &owner, context).await.unwrap().expect("the Owner is active");
     let reading = if pause_ms == 0 { "without pause".to_owned() } else { format!("pausing {pause_ms} ms between requests") };
     let mut table = format!(
-        "#### Bulk actions\n\nA job in chunks of 200 users a transaction, one worker; meanwhile one client reads the Users list's first page (`list_users`) {reading}. Times in milliseconds.\n\n| Job | users changed | seconds | users/s | list p50 during | list p99 during | list requests |\n|---|---:|---:|---:|---:|---:|---:|\n",
+        "#### Bulk actions\n\nA job in chunks of {} users a transaction, one worker; meanwhile one client reads the Users list's first page (`list_users`) {reading}. Times in milliseconds.\n\n| Job | users changed | seconds | users/s | list p50 during | list p99 during | list requests |\n|---|---:|---:|---:|---:|---:|---:|\n",
+        app::bulk::server::runner::CHUNK
     );
     let request = BulkRequest {
         kind: BulkKind::Activate,

@@ -100,6 +100,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
             }
         });
     }
+    tokio::spawn(db.clone().checkpoints(server::serve::shutdown_signal()));
     let operator = app::auth::server::guard::Operator::new(db.clone());
     tokio::spawn(server::retention::run(operator, config.settings.clone(), server::serve::shutdown_signal()));
     let desk = app::auth::server::guard::JobDesk::new(db.clone(), config.settings.clone()).with_live(live);

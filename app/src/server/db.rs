@@ -202,6 +202,11 @@ struct Tuning {
     sqlite_wait: Duration,
 }
 
+/// How often a server copies SQLite's WAL into the database file ([`Db::checkpoints`]).
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// Past this many pages in the WAL, a commit copies them itself (see [`Db::checkpoints`]).
+const WAL_PAGES_BEFORE_A_COMMIT_CHECKPOINTS: u32 = 16_384;
+
 /// How long a request waits for a pooled connection before it is told the database is
 /// unavailable: long enough for a burst, short enough that an outage answers within seconds.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -302,7 +307,11 @@ impl Db {
             .pragma("cache_size", format!("-{}", tuning.sqlite_cache_kib))
             .pragma("mmap_size", tuning.sqlite_mmap_bytes.to_string())
             // Lets CREATE INDEX sort with a second thread (index rebuilds after a bulk load).
-            .pragma("threads", "2");
+            .pragma("threads", "2")
+            // A server copies the WAL's pages into the database file in the background
+            // ([`Db::checkpoints`]); a commit does it itself only past this many pages (64 MiB),
+            // when the background copy falls behind (and in the command line, which has none).
+            .pragma("wal_autocheckpoint", WAL_PAGES_BEFORE_A_COMMIT_CHECKPOINTS.to_string());
         let options = if tuning.log_slow_statements { options } else { options.disable_statement_logging() };
         if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
             if !dir.as_os_str().is_empty() {
@@ -331,6 +340,31 @@ impl Db {
                 unbounded.close().await;
                 migrated
             }
+        }
+    }
+
+    /// Copies what the WAL holds into the SQLite database file every [`CHECKPOINT_EVERY`],
+    /// until `shutdown` completes (at once on Postgres, which has no such thing). Without it
+    /// the commit that takes the WAL past 1,000 pages (SQLite's default) copies them and syncs
+    /// the file before it returns: measured in a bulk job at a million users, that was 92 ms of
+    /// each 200-user chunk's 145 ms, and a request that commits at that moment waits for it.
+    /// A passive checkpoint never waits for a reader or a writer; what it cannot copy yet it
+    /// copies next time.
+    pub async fn checkpoints(self, shutdown: impl std::future::Future<Output = ()>) {
+        let Db::Sqlite(pool) = self else { return };
+        let work = async {
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    tracing::warn!(%err, "could not copy the WAL into the database file; a commit will");
+                }
+            }
+        };
+        tokio::select! {
+            () = work => {}
+            () = shutdown => {}
         }
     }
 

@@ -414,3 +414,28 @@ async fn two_admins_saving_the_same_user_at_once_always_make_exactly_one_winner(
     }
     assert_eq!(app.scalar_i64("SELECT version FROM users WHERE id = $1", &max).await, 1 + rounds, "one save per round, none lost");
 }
+
+#[tokio::test]
+async fn a_server_copies_the_sqlite_wal_into_the_database_file_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.db");
+    let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    db.migrate().await.unwrap();
+    let Db::Sqlite(pool) = &db else { unreachable!("a sqlite:// URL") };
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    // A few hundred pages of changes: under the size at which a commit copies them itself.
+    for i in 0..200 {
+        sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, 0)")
+            .bind(format!("org-{i}"))
+            .bind(format!("org-{i}"))
+            .bind("x".repeat(2000))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), before, "the changes wait in the WAL");
+    db.clone().checkpoints(tokio::time::sleep(app::server::db::CHECKPOINT_EVERY * 3)).await;
+    assert!(std::fs::metadata(&path).unwrap().len() > before + 200 * 2000, "copied into the file");
+    db.close().await;
+}

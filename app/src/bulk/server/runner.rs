@@ -25,7 +25,9 @@ use tokio::sync::Notify;
 /// says may be stale.
 pub const PREVIEW_LIFETIME_MS: i64 = 60 * 60 * 1000;
 
-/// Users per transaction: short enough that no other writer waits long for one.
+/// Users per transaction: short enough that no other writer waits long for one (a chunk takes
+/// about an eighth of a second at a million users; a chunk of 400 was slower on Postgres,
+/// docs/benchmarks.md).
 pub const CHUNK: i64 = 200;
 /// How long a worker holds a job without committing a chunk; past it, another may take it.
 const LEASE_MS: i64 = 10_000;

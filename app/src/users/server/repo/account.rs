@@ -71,7 +71,7 @@ pub async fn load_targets(tx: &mut OrgTx, ids: &[String]) -> Result<(Vec<TargetR
     sql.push(" WHERE u.id").push_in(ids);
     sql.push(" AND CAST(u.org_id AS TEXT) = ").push_bind(org_id.as_str());
     let targets = tx.exec().fetch_all(sql).await?;
-    let mut sql = Sql::new("SELECT ur.user_id, ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE u.org_id = ");
+    let mut sql = Sql::new("SELECT ur.user_id, ur.role_id FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE CAST(u.org_id AS TEXT) = ");
     sql.push_bind(org_id.as_str()).push(" AND ur.user_id").push_in(ids);
     sql.push(" ORDER BY ur.user_id, ur.role_id");
     let roles = tx.exec().fetch_all(sql).await?;
