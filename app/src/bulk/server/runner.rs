@@ -233,37 +233,32 @@ async fn apply_chunk(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: 
         }
         return Ok(outcomes);
     };
-    // Each user's own refusals first; then the changes of those left, at once.
-    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
+    // Each user's own refusals first (an outcome now), then the changes of those left, at once.
+    let mut early = Vec::with_capacity(items.len());
     let mut eligible = Vec::new();
     for (user_id, expected) in items {
         match ready(tx, permit, roles, plan, user_id, *expected, loaded.remove(user_id)).await? {
             Ok((before, _)) => {
                 eligible.push(before);
-                outcomes.push(None);
+                early.push(None);
             }
-            Err(outcome) => outcomes.push(Some(outcome)),
+            Err(outcome) => early.push(Some(outcome)),
         }
     }
     let befores: Vec<&users::TargetRow> = eligible.iter().collect();
     let answers = if activate { users::activate_many_in(tx, permit, &befores).await? } else { users::deactivate_many_in(tx, permit, &befores).await? };
     let mut answers = eligible.iter().zip(answers);
-    let mut done = Vec::with_capacity(items.len());
-    for outcome in outcomes {
-        let Some(outcome) = outcome else {
-            done.push(match answers.next() {
-                // Each of these changes moves the user's version on by exactly one: the version
-                // an undo expects, without reading it back.
-                Some((before, Ok(Some(_)))) => Outcome::Changed(Some(before.version + 1)),
-                Some((_, Ok(None))) => Outcome::Skipped(unchanged_reason(plan.kind, plan.undoing).into()),
-                Some((_, Err(err))) => Outcome::Skipped(refusal(&err).ok_or(err)?),
+    let mut outcomes = Vec::with_capacity(items.len());
+    for early in early {
+        outcomes.push(match early {
+            Some(outcome) => outcome,
+            None => match answers.next() {
+                Some((before, answer)) => outcome_of(plan, before, answer.map(|status| status.is_some()))?,
                 None => unreachable!("an answer for each eligible user"),
-            });
-            continue;
-        };
-        done.push(outcome);
+            },
+        });
     }
-    Ok(done)
+    Ok(outcomes)
 }
 
 /// The refusals that come before any change to a user: oneself (for the kinds that skip the
@@ -281,7 +276,7 @@ async fn ready(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'
     match found {
         Ok((before, _)) if plan.undoing && expected != Some(before.version) => Ok(Err(Outcome::Skipped("changed since, so left as they are".into()))),
         Ok(found) => Ok(Ok(found)),
-        Err(err) => Ok(Err(Outcome::Skipped(refusal(&err).ok_or(err)?))),
+        Err(err) => skipped(err).map(Err),
     }
 }
 
@@ -295,7 +290,7 @@ async fn apply(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'
         return match done {
             Ok(Some(_)) => Ok(Outcome::Changed(None)),
             Ok(None) => Ok(Outcome::Skipped("not a pending invitee".into())),
-            Err(err) => Ok(Outcome::Skipped(refusal(&err).ok_or(err)?)),
+            Err(err) => skipped(err),
         };
     }
     let (before, current) = match ready(tx, permit, roles, plan, user_id, expected, loaded).await? {
@@ -312,14 +307,26 @@ async fn apply(tx: &mut OrgTx, permit: &Permit, roles: &[RoleInfo], plan: Plan<'
         // Written a chunk at a time (`apply_chunk`), or not a change to users.
         (BulkKind::Deactivate | BulkKind::Activate | BulkKind::Undo | BulkKind::ResendInvitation | BulkKind::CancelInvitation, _) => Ok(false),
     };
-    Ok(match changed {
+    outcome_of(plan, &before, changed)
+}
+
+/// What a change to `before` (`Ok(true)`: made; `Ok(false)`: nothing to do) means for the job.
+fn outcome_of(plan: Plan<'_>, before: &users::TargetRow, changed: Result<bool, AppError>) -> Result<Outcome, AppError> {
+    match changed {
         // A deleted user has no version left to undo to.
-        Ok(true) if kind == BulkKind::Delete => Outcome::Changed(None),
-        // Each of these changes moves the user's version on by exactly one (`bump_version`).
-        Ok(true) => Outcome::Changed(Some(before.version + 1)),
-        Ok(false) => Outcome::Skipped(unchanged_reason(kind, undoing).into()),
-        Err(err) => Outcome::Skipped(refusal(&err).ok_or(err)?),
-    })
+        Ok(true) if plan.kind == BulkKind::Delete => Ok(Outcome::Changed(None)),
+        // Each change moves the user's version on by exactly one (`bump_version`, the status
+        // updates): the version an undo expects, without reading it back.
+        Ok(true) => Ok(Outcome::Changed(Some(before.version + 1))),
+        Ok(false) => Ok(Outcome::Skipped(unchanged_reason(plan.kind, plan.undoing).into())),
+        Err(err) => skipped(err),
+    }
+}
+
+/// A user skipped for a refusal of the rules, with its reason; a fault stays an error (the
+/// chunk rolls back and runs again).
+fn skipped(err: AppError) -> Result<Outcome, AppError> {
+    refusal(&err).map(Outcome::Skipped).ok_or(err)
 }
 
 fn unchanged_reason(kind: BulkKind, undoing: bool) -> &'static str {
